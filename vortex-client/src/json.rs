@@ -1,0 +1,289 @@
+//! JSON text exactly as JavaScript's `JSON.stringify` writes it.
+//!
+//! Vortex tokens and signatures are HMACs over JSON text produced by the official Node SDK, so
+//! "equivalent JSON" is not enough: the bytes must be the same. This writer reproduces the three
+//! places where `serde_json`'s own writer differs from `JSON.stringify`:
+//!
+//! - **Key order**: a JavaScript object enumerates array-index keys (`"0"`, `"10"`, …) first, in
+//!   numeric order, then every other key in insertion order.
+//! - **Numbers**: JavaScript numbers are IEEE doubles printed by `Number.prototype.toString`
+//!   (`1` not `1.0`, `1e+21` not `1e21`, integers beyond 2^53 rounded).
+//! - **Strings**: only `"`, `\` and U+0000–U+001F are escaped (this part matches `serde_json`).
+
+use serde_json::{Map, Number, Value};
+
+/// Appends `s` as a JSON string literal (with quotes).
+pub(crate) fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // Only ASCII bytes are matched above, so `i` is always a char boundary.
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// Appends an integer that is known to be exactly representable.
+pub(crate) fn write_u64(out: &mut String, n: u64) {
+    use std::fmt::Write;
+    let _ = write!(out, "{n}");
+}
+
+/// Appends a JSON number the way JavaScript prints the same number.
+pub(crate) fn write_number(out: &mut String, n: &Number) {
+    use std::fmt::Write;
+    const MAX_SAFE: u64 = (1 << 53) - 1;
+    if let Some(u) = n.as_u64().filter(|u| *u <= MAX_SAFE) {
+        let _ = write!(out, "{u}");
+    } else if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= MAX_SAFE) {
+        let _ = write!(out, "{i}");
+    } else if let Some(f) = n.as_f64() {
+        write_f64(out, f);
+    } else {
+        // Unreachable without serde_json's `arbitrary_precision`; keep the text as given.
+        let _ = write!(out, "{n}");
+    }
+}
+
+/// `Number.prototype.toString()` for a finite double (ECMA-262 `Number::toString`, radix 10).
+pub(crate) fn write_f64(out: &mut String, f: f64) {
+    if !f.is_finite() {
+        // JSON.stringify writes NaN and ±Infinity as null.
+        out.push_str("null");
+        return;
+    }
+    if f == 0.0 {
+        out.push('0'); // also for -0
+        return;
+    }
+    if f < 0.0 {
+        out.push('-');
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, like JavaScript: "d.ddde±x".
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let k = digits.len() as i32;
+    let n = exp + 1; // the value is 0.d1d2…dk × 10^n
+    if k <= n && n <= 21 {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', (n - k) as usize));
+    } else if 0 < n && n <= 21 {
+        out.push_str(&digits[..n as usize]);
+        out.push('.');
+        out.push_str(&digits[n as usize..]);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-n) as usize));
+        out.push_str(&digits);
+    } else {
+        out.push_str(&digits[..1]);
+        if k > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if n - 1 < 0 { '-' } else { '+' });
+        use std::fmt::Write;
+        let _ = write!(out, "{}", (n - 1).abs());
+    }
+}
+
+/// Whether `key` is an array index, which JavaScript enumerates before all other keys.
+pub(crate) fn is_array_index(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    match bytes {
+        [] => false,
+        [b'0'] => true,
+        [b'0', ..] => false,
+        _ if bytes.len() > 10 || !bytes.iter().all(u8::is_ascii_digit) => false,
+        _ => key.parse::<u64>().is_ok_and(|n| n < u64::from(u32::MAX)),
+    }
+}
+
+/// The order in which JavaScript enumerates the given keys (insertion order given).
+///
+/// Returns `None` when it is the insertion order itself (no array-index keys), which is the
+/// common case and costs no allocation.
+pub(crate) fn js_key_order<'a, I>(keys: I) -> Option<Vec<usize>>
+where
+    I: Iterator<Item = &'a str> + Clone,
+{
+    if !keys.clone().any(is_array_index) {
+        return None;
+    }
+    let mut index_keys: Vec<(u64, usize)> = Vec::new();
+    let mut other_keys: Vec<usize> = Vec::new();
+    for (position, key) in keys.enumerate() {
+        if is_array_index(key) {
+            index_keys.push((key.parse().unwrap_or(0), position));
+        } else {
+            other_keys.push(position);
+        }
+    }
+    index_keys.sort_unstable();
+    Some(
+        index_keys
+            .into_iter()
+            .map(|(_, p)| p)
+            .chain(other_keys)
+            .collect(),
+    )
+}
+
+/// Appends any JSON value as `JSON.stringify` would.
+pub(crate) fn write_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => write_object(out, map),
+    }
+}
+
+fn write_object(out: &mut String, map: &Map<String, Value>) {
+    out.push('{');
+    let mut first = true;
+    let mut member = |out: &mut String, key: &str, value: &Value| {
+        if !std::mem::take(&mut first) {
+            out.push(',');
+        }
+        write_str(out, key);
+        out.push(':');
+        write_value(out, value);
+    };
+    match js_key_order(map.keys().map(String::as_str)) {
+        None => map.iter().for_each(|(k, v)| member(out, k, v)),
+        Some(order) => {
+            let entries: Vec<(&String, &Value)> = map.iter().collect();
+            for position in order {
+                let (k, v) = entries[position];
+                member(out, k, v);
+            }
+        }
+    }
+    out.push('}');
+}
+
+/// `JSON.stringify(value)` as a new string.
+pub fn to_js_string(value: &Value) -> String {
+    let mut out = String::with_capacity(128);
+    write_value(&mut out, value);
+    out
+}
+
+/// JavaScript truthiness of a JSON value (`""`, `0`, `false` and `null` are falsy).
+pub(crate) fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// Compares two strings by UTF-16 code units, the order of JavaScript's default `sort()`.
+pub(crate) fn cmp_utf16(a: &str, b: &str) -> std::cmp::Ordering {
+    // UTF-8 byte order equals code point order, which differs from UTF-16 order only when a
+    // supplementary-plane character meets one in U+E000..=U+FFFF.
+    if a.is_ascii() || b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn js(v: Value) -> String {
+        to_js_string(&v)
+    }
+
+    #[test]
+    fn numbers_print_like_javascript() {
+        assert_eq!(js(json!(1.0)), "1");
+        assert_eq!(js(json!(1.5)), "1.5");
+        assert_eq!(js(json!(0.25)), "0.25");
+        assert_eq!(js(json!(-7)), "-7");
+        assert_eq!(js(json!(1e21)), "1e+21");
+        assert_eq!(js(json!(1.5e-7)), "1.5e-7");
+        assert_eq!(js(json!(0.000001)), "0.000001");
+        assert_eq!(js(json!(123456789012345680000.0)), "123456789012345680000");
+        assert_eq!(js(json!(9007199254740991u64)), "9007199254740991");
+        assert_eq!(js(json!(9007199254740993u64)), "9007199254740992");
+        assert_eq!(js(json!(-0.0)), "0");
+        assert_eq!(js(json!(8.64e24)), "8.64e+24");
+    }
+
+    #[test]
+    fn strings_escape_like_javascript() {
+        assert_eq!(
+            js(json!("a\"b\\c\n\t\u{1}\u{7f}</é😀")),
+            "\"a\\\"b\\\\c\\n\\t\\u0001\u{7f}</é😀\""
+        );
+        assert_eq!(js(json!("\u{8}\u{c}\r\u{1f}")), "\"\\b\\f\\r\\u001f\"");
+    }
+
+    #[test]
+    fn array_index_keys_come_first_in_numeric_order() {
+        let v: Value =
+            serde_json::from_str(r#"{"b":1,"10":2,"a":3,"2":4,"01":5,"4294967295":6}"#).unwrap();
+        assert_eq!(js(v), r#"{"2":4,"10":2,"b":1,"a":3,"01":5,"4294967295":6}"#);
+    }
+
+    #[test]
+    fn utf16_order_differs_from_code_point_order() {
+        use std::cmp::Ordering;
+        assert_eq!(cmp_utf16("\u{ff5a}", "\u{1f600}"), Ordering::Greater);
+        assert_eq!("\u{ff5a}".cmp("\u{1f600}"), Ordering::Less);
+        assert_eq!(cmp_utf16("Zed", "alpha"), Ordering::Less);
+    }
+
+    #[test]
+    fn truthiness() {
+        for falsy in [json!(null), json!(false), json!(0), json!(0.0), json!("")] {
+            assert!(!is_truthy(&falsy), "{falsy}");
+        }
+        for truthy in [json!([]), json!({}), json!("0"), json!(-1), json!(true)] {
+            assert!(is_truthy(&truthy), "{truthy}");
+        }
+    }
+}

@@ -1,0 +1,708 @@
+//! Tokens and signatures, byte-identical with the official Node SDK.
+//!
+//! - [`Signer::generate_jwt`]: the legacy token that `POST /jwt` returns to the React provider.
+//! - [`Signer::generate_token`]: the widget token.
+//! - [`Signer::sign`]: the widget `signature` prop (`kid:hex`).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::Mac;
+use serde_json::{Map, Value};
+
+use crate::api_key::{ApiKey, push_hex_byte};
+use crate::expires::ExpiresIn;
+use crate::js_object::{Js, JsObject};
+use crate::json;
+use crate::user::{User, UserId};
+
+/// The warning the official SDK logs when a widget token has no `user.id`.
+pub const MISSING_USER_ID_WARNING: &str = "[Vortex SDK] Warning: signing payload without user.id means invitations won't be securely attributed to a user.";
+
+/// Why a token or signature could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// `sign` needs a user id (`id`, or `userId` among the extra properties).
+    #[error("userId (or id) is required for signing: give the user a non-empty id")]
+    MissingUserId,
+    /// The expiry time would not fit in a JavaScript number (2^53 - 1 seconds).
+    #[error("the token expiry time is too large: use a shorter expiresIn")]
+    ExpiryTooLarge,
+    /// The `params` given to the JSON form of `generate_jwt` have no `user` object.
+    #[error("params.user must be a JSON object with the user's id")]
+    MissingUser,
+}
+
+/// Where "now" comes from when a token is issued.
+///
+/// The default is the system clock; tests pin it with [`FixedClock`] (or any closure
+/// returning Unix seconds).
+pub trait Clock: Send + Sync + 'static {
+    /// Seconds since the Unix epoch, rounded down.
+    fn now_unix_seconds(&self) -> u64;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix_seconds(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+}
+
+/// A clock that always answers the same time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedClock(pub u64);
+
+impl Clock for FixedClock {
+    fn now_unix_seconds(&self) -> u64 {
+        self.0
+    }
+}
+
+impl<F> Clock for F
+where
+    F: Fn() -> u64 + Send + Sync + 'static,
+{
+    fn now_unix_seconds(&self) -> u64 {
+        self()
+    }
+}
+
+/// Options for [`Signer::generate_jwt`] and [`Signer::generate_token`].
+///
+/// ```
+/// use vortex_client::{ExpiresIn, TokenOptions};
+///
+/// let options = TokenOptions::default().expires_in("1h".parse::<ExpiresIn>()?);
+/// assert_eq!(options.expires_in.as_secs(), 3600);
+/// # Ok::<(), vortex_client::ExpiresInError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenOptions {
+    /// Token lifetime; 30 days by default.
+    pub expires_in: ExpiresIn,
+}
+
+impl TokenOptions {
+    /// Sets the token lifetime.
+    #[must_use]
+    pub fn expires_in(mut self, expires_in: ExpiresIn) -> Self {
+        self.expires_in = expires_in;
+        self
+    }
+}
+
+/// The input of [`Signer::generate_jwt`]: the user plus extra top-level claims (for example
+/// `attributes`), in order.
+///
+/// ```
+/// use serde_json::json;
+/// use vortex_client::{JwtParams, User};
+///
+/// let params = JwtParams::new(User::new("user-1").email("a@example.com"))
+///     .claim("attributes", json!({"plan": "pro"}));
+/// assert_eq!(params.claims["attributes"]["plan"], "pro");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct JwtParams {
+    /// The user the token is for.
+    pub user: User,
+    /// Other top-level claims, appended after the user claims. A claim named like a user
+    /// claim (`userId`, `role`, …) replaces it in place, as in the official SDK.
+    pub claims: Map<String, Value>,
+}
+
+impl JwtParams {
+    /// Params for `user` with no extra claims.
+    pub fn new(user: User) -> Self {
+        Self {
+            user,
+            claims: Map::new(),
+        }
+    }
+
+    /// Adds a top-level claim.
+    #[must_use]
+    pub fn claim(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.claims.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// The payload of a widget token: an ordered JSON object, written in the order built.
+///
+/// ```
+/// use serde_json::json;
+/// use vortex_client::{TokenPayload, User};
+///
+/// let payload = TokenPayload::new()
+///     .user(&User::new("user-1").email("a@example.com"))
+///     .component("c1")
+///     .scope("s1")
+///     .vars(json!({"a": 1}));
+/// assert_eq!(
+///     serde_json::to_string(payload.as_map())?,
+///     r#"{"user":{"id":"user-1","email":"a@example.com"},"component":"c1","scope":"s1","vars":{"a":1}}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TokenPayload(Map<String, Value>);
+
+impl TokenPayload {
+    /// An empty payload.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `user`.
+    #[must_use]
+    pub fn user(self, user: &User) -> Self {
+        self.set("user", Value::Object(user.to_json()))
+    }
+
+    /// Sets `component` (the widget id).
+    #[must_use]
+    pub fn component(self, component: impl Into<String>) -> Self {
+        self.set("component", Value::String(component.into()))
+    }
+
+    /// Sets `scope`.
+    #[must_use]
+    pub fn scope(self, scope: impl Into<String>) -> Self {
+        self.set("scope", Value::String(scope.into()))
+    }
+
+    /// Sets `vars` (template variables).
+    #[must_use]
+    pub fn vars(self, vars: impl Into<Value>) -> Self {
+        self.set("vars", vars.into())
+    }
+
+    /// Sets any other key.
+    #[must_use]
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.0.insert(key.into(), value.into());
+        self
+    }
+
+    /// The payload as a JSON map.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// Whether the payload lacks `user.id`, for which the official SDK logs
+    /// [`MISSING_USER_ID_WARNING`] (an empty string id counts as present).
+    pub fn lacks_user_id(&self) -> bool {
+        self.0
+            .get("user")
+            .and_then(|u| u.get("id"))
+            .is_none_or(Value::is_null)
+    }
+}
+
+impl From<Map<String, Value>> for TokenPayload {
+    fn from(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+}
+
+impl From<TokenPayload> for Map<String, Value> {
+    fn from(payload: TokenPayload) -> Self {
+        payload.0
+    }
+}
+
+/// Makes tokens and signatures with one API key.
+///
+/// Cheap to clone. The key is parsed and its signing key derived once, in
+/// [`Signer::new`]; the clock is the system clock unless [`Signer::with_clock`] pins it.
+///
+/// ```
+/// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, User};
+///
+/// let key: ApiKey = "VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?;
+/// let signer = Signer::new(key).with_clock(FixedClock(1_700_000_000));
+/// let user = User::new("u1").email("u1@example.com").name("U One").admin_scopes(["autojoin"]);
+/// let jwt = signer.generate_jwt(&JwtParams::new(user), TokenOptions::default())?;
+/// assert!(jwt.ends_with(".6AH6IisW4IpvAz28dPL55qHhY6wt0WH9TvtO3KHNZ-k"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    key: Arc<ApiKey>,
+    /// `base64url({"alg":"HS256","typ":"JWT","kid":…})`: the widget-token header never changes.
+    token_header: Arc<str>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Signer {
+    /// A signer for `key`, on the system clock.
+    pub fn new(key: ApiKey) -> Self {
+        let mut header = String::with_capacity(64);
+        header.push_str(r#"{"alg":"HS256","typ":"JWT","kid":"#);
+        json::write_str(&mut header, key.kid());
+        header.push('}');
+        Self {
+            token_header: URL_SAFE_NO_PAD.encode(header).into(),
+            key: Arc::new(key),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Uses `clock` for "now" (tests, vectors).
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The API key.
+    pub fn api_key(&self) -> &ApiKey {
+        &self.key
+    }
+
+    /// The legacy JWT that `POST /jwt` returns (Node `generateJwt`).
+    ///
+    /// Header `{"iat","alg","typ","kid"}`; payload `userId`, `userEmail` (when set),
+    /// `expires`, `identifiers`, `name`, `avatarUrl`, `adminScopes` (non-empty; with
+    /// `userIsAutojoinAdmin` and `role` when it includes `autojoin`), `allowedEmailDomains`
+    /// (non-empty), then the extra claims.
+    ///
+    /// ```
+    /// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, User};
+    ///
+    /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?)
+    ///     .with_clock(FixedClock(1_700_000_000));
+    /// let jwt = signer.generate_jwt(&JwtParams::new(User::new("user-1")), TokenOptions::default())?;
+    /// assert!(jwt.ends_with(".szANluyzTU82Nu6UECkgjsth8cw-PiVR8RUBIjxJE_o"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn generate_jwt(
+        &self,
+        params: &JwtParams,
+        options: TokenOptions,
+    ) -> Result<String, TokenError> {
+        let user = UserView::typed(&params.user);
+        let claims = params.claims.iter().map(|(k, v)| (k.as_str(), v));
+        self.jwt(&user, claims, options)
+    }
+
+    /// [`generate_jwt`](Self::generate_jwt) from JSON params as the Node SDK takes them:
+    /// `{"user":{…}, …extra claims}`, keys in order.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use vortex_client::{FixedClock, Signer, TokenOptions};
+    ///
+    /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?)
+    ///     .with_clock(FixedClock(1_700_000_000));
+    /// let params = json!({"user": {"id": "user-1", "email": "test@example.com"}});
+    /// let jwt = signer.generate_jwt_json(params.as_object().unwrap(), TokenOptions::default())?;
+    /// assert!(jwt.ends_with(".TdnZfc7GsS2tov2mlh4ZQ0rrXlYgidWoZJbwk3L-rNw"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn generate_jwt_json(
+        &self,
+        params: &Map<String, Value>,
+        options: TokenOptions,
+    ) -> Result<String, TokenError> {
+        let user = params
+            .get("user")
+            .and_then(Value::as_object)
+            .ok_or(TokenError::MissingUser)?;
+        let user = UserView::json(user);
+        let claims = params
+            .iter()
+            .filter(|(k, _)| *k != "user")
+            .map(|(k, v)| (k.as_str(), v));
+        self.jwt(&user, claims, options)
+    }
+
+    fn jwt<'a>(
+        &self,
+        user: &'a UserView<'a>,
+        claims: impl Iterator<Item = (&'a str, &'a Value)>,
+        options: TokenOptions,
+    ) -> Result<String, TokenError> {
+        let now = self.clock.now_unix_seconds();
+        let expires = expiry(now, options)?;
+
+        let mut header = String::with_capacity(96);
+        header.push_str(r#"{"iat":"#);
+        json::write_u64(&mut header, now);
+        header.push_str(r#","alg":"HS256","typ":"JWT","kid":"#);
+        json::write_str(&mut header, self.key.kid());
+        header.push('}');
+
+        let mut payload = JsObject::with_capacity(12);
+        payload.set("userId", user.id);
+        payload.set("userEmail", user.email);
+        payload.set("expires", Js::Int(expires));
+        payload.set(
+            "identifiers",
+            if user.email.is_truthy() {
+                Js::EmailIdentifier(&user.email)
+            } else {
+                Js::Strs(&[])
+            },
+        );
+        if user.name.is_truthy() {
+            payload.set("name", user.name);
+        }
+        if user.avatar_url.is_truthy() {
+            payload.set("avatarUrl", user.avatar_url);
+        }
+        if user.admin_scopes.has_length() {
+            payload.set("adminScopes", user.admin_scopes);
+            if user.admin_scopes.includes("autojoin") {
+                payload.set("userIsAutojoinAdmin", Js::Bool(true));
+                payload.set("role", Js::Str("admin"));
+            }
+        }
+        if user.allowed_email_domains.has_length() {
+            payload.set("allowedEmailDomains", user.allowed_email_domains);
+        }
+        for (key, value) in claims {
+            payload.set(key, Js::Json(value));
+        }
+        let mut payload_json = String::with_capacity(256);
+        payload.write(&mut payload_json);
+
+        let mut token = String::with_capacity(64 + (header.len() + payload_json.len()) * 4 / 3);
+        URL_SAFE_NO_PAD.encode_string(header, &mut token);
+        Ok(self.finish_token(token, &payload_json))
+    }
+
+    /// A widget token (Node `generateToken`): header `{"alg","typ","kid"}`; payload = the
+    /// caller's keys in the caller's order, then `iat` and `exp` (replacing existing ones in
+    /// place).
+    ///
+    /// A payload without `user.id` is signed, with a warning in the logs, as the official
+    /// SDK does.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use vortex_client::{FixedClock, Signer, TokenOptions, TokenPayload, User};
+    ///
+    /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?)
+    ///     .with_clock(FixedClock(1_700_000_000));
+    /// let payload = TokenPayload::new()
+    ///     .user(&User::new("user-1").email("test@example.com"))
+    ///     .component("c1")
+    ///     .scope("s1")
+    ///     .vars(json!({"a": 1}));
+    /// let token = signer.generate_token(&payload, TokenOptions::default())?;
+    /// assert!(token.ends_with(".9Is5Ji_Lz-TvsLAKfbF-ZrZJ9UnXUwfTnlrsHNoDk3I"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn generate_token(
+        &self,
+        payload: &TokenPayload,
+        options: TokenOptions,
+    ) -> Result<String, TokenError> {
+        if payload.lacks_user_id() {
+            tracing::warn!("{MISSING_USER_ID_WARNING}");
+        }
+        let now = self.clock.now_unix_seconds();
+        let exp = expiry(now, options)?;
+        let mut object = JsObject::with_capacity(payload.0.len() + 2);
+        for (key, value) in &payload.0 {
+            object.set(key, Js::Json(value));
+        }
+        object.set("iat", Js::Int(now));
+        object.set("exp", Js::Int(exp));
+        let mut payload_json = String::with_capacity(256);
+        object.write(&mut payload_json);
+
+        let mut token =
+            String::with_capacity(64 + self.token_header.len() + payload_json.len() * 4 / 3);
+        token.push_str(&self.token_header);
+        Ok(self.finish_token(token, &payload_json))
+    }
+
+    /// The widget signature for `user` (Node `sign`): `kid:hex(HMAC(signing key, canonical
+    /// JSON))`, where the canonical JSON has its keys sorted at every level.
+    ///
+    /// ```
+    /// use vortex_client::{Signer, User};
+    ///
+    /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?);
+    /// let signature = signer.sign(&User::new("user-1").email("test@example.com"))?;
+    /// assert_eq!(
+    ///     signature,
+    ///     "00000000-0000-4000-8000-000000000001:3b5797c15f24621ab98eab466945cc5cdee15e04cb3e0bd27ea233bd187ef696"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sign(&self, user: &User) -> Result<String, TokenError> {
+        self.sign_view(&UserView::typed(user))
+    }
+
+    /// [`sign`](Self::sign) for a user given as a JSON object, as the Node SDK takes it.
+    pub fn sign_json(&self, user: &Map<String, Value>) -> Result<String, TokenError> {
+        self.sign_view(&UserView::json(user))
+    }
+
+    fn sign_view(&self, user: &UserView<'_>) -> Result<String, TokenError> {
+        let canonical = user.canonical_json()?;
+        let mut mac = self.key.mac();
+        mac.update(canonical.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let kid = self.key.kid();
+        let mut out = String::with_capacity(kid.len() + 1 + 64);
+        out.push_str(kid);
+        out.push(':');
+        digest.iter().for_each(|b| push_hex_byte(&mut out, *b));
+        Ok(out)
+    }
+
+    /// Appends `.payload.signature` to `token`, which holds the encoded header.
+    fn finish_token(&self, mut token: String, payload_json: &str) -> String {
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(payload_json, &mut token);
+        let mut mac = self.key.mac();
+        mac.update(token.as_bytes());
+        let signature = mac.finalize().into_bytes();
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+        token
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The canonical JSON that [`Signer::sign`] signs, for debugging signature mismatches.
+///
+/// ```
+/// use vortex_client::{User, canonical_user_json};
+///
+/// let json = canonical_user_json(&User::new("u1").email("e@x.com").extra("a", 1))?;
+/// assert_eq!(json, r#"{"a":1,"userEmail":"e@x.com","userId":"u1"}"#);
+/// # Ok::<(), vortex_client::TokenError>(())
+/// ```
+pub fn canonical_user_json(user: &User) -> Result<String, TokenError> {
+    UserView::typed(user).canonical_json()
+}
+
+/// [`canonical_user_json`] for a user given as a JSON object.
+pub fn canonical_user_json_from_map(user: &Map<String, Value>) -> Result<String, TokenError> {
+    UserView::json(user).canonical_json()
+}
+
+fn expiry(now: u64, options: TokenOptions) -> Result<u64, TokenError> {
+    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+    now.checked_add(options.expires_in.as_secs())
+        .filter(|t| *t <= MAX_SAFE_INTEGER)
+        .ok_or(TokenError::ExpiryTooLarge)
+}
+
+/// The user fields the official SDK reads, borrowed from a typed [`User`] or a JSON object.
+struct UserView<'a> {
+    id: Js<'a>,
+    /// `user.userId`, which `sign` accepts in place of `id`.
+    user_id_alias: Js<'a>,
+    email: Js<'a>,
+    /// `name ?? userName`
+    name: Js<'a>,
+    /// `avatarUrl ?? userAvatarUrl`
+    avatar_url: Js<'a>,
+    admin_scopes: Js<'a>,
+    allowed_email_domains: Js<'a>,
+    /// Other properties; the known keys among them are skipped.
+    others: &'a Map<String, Value>,
+}
+
+/// User keys that `sign` reads itself and does not copy as extra properties.
+const KNOWN_USER_KEYS: [&str; 8] = [
+    "id",
+    "email",
+    "name",
+    "avatarUrl",
+    "userName",
+    "userAvatarUrl",
+    "adminScopes",
+    "allowedEmailDomains",
+];
+
+impl<'a> UserView<'a> {
+    fn typed(user: &'a User) -> Self {
+        let optional = |s: &'a Option<String>| s.as_deref().map_or(Js::Undefined, Js::Str);
+        let extra = |key: &str| Js::from(user.extra.get(key));
+        Self {
+            id: match &user.id {
+                UserId::String(s) => Js::Str(s),
+                UserId::Number(n) => Js::Num(n),
+            },
+            user_id_alias: extra("userId"),
+            email: optional(&user.email),
+            name: optional(&user.name).or_else_nullish(extra("userName")),
+            avatar_url: optional(&user.avatar_url).or_else_nullish(extra("userAvatarUrl")),
+            admin_scopes: Js::Strs(&user.admin_scopes),
+            allowed_email_domains: Js::Strs(&user.allowed_email_domains),
+            others: &user.extra,
+        }
+    }
+
+    fn json(user: &'a Map<String, Value>) -> Self {
+        let field = |key: &str| Js::from(user.get(key));
+        Self {
+            id: field("id"),
+            user_id_alias: field("userId"),
+            email: field("email"),
+            name: field("name").or_else_nullish(field("userName")),
+            avatar_url: field("avatarUrl").or_else_nullish(field("userAvatarUrl")),
+            admin_scopes: field("adminScopes"),
+            allowed_email_domains: field("allowedEmailDomains"),
+            others: user,
+        }
+    }
+
+    fn canonical_json(&self) -> Result<String, TokenError> {
+        if !self.id.is_truthy() && !self.user_id_alias.is_truthy() {
+            return Err(TokenError::MissingUserId);
+        }
+        let mut object = JsObject::with_capacity(8 + self.others.len());
+        object.set("userId", self.id);
+        if self.email.is_truthy() {
+            object.set("userEmail", self.email);
+        }
+        if self.name.is_truthy() {
+            object.set("name", self.name);
+        }
+        if self.avatar_url.is_truthy() {
+            object.set("avatarUrl", self.avatar_url);
+        }
+        if self.admin_scopes.has_length() {
+            object.set("adminScopes", self.admin_scopes);
+        }
+        if self.allowed_email_domains.has_length() {
+            object.set("allowedEmailDomains", self.allowed_email_domains);
+        }
+        for (key, value) in self.others {
+            if !KNOWN_USER_KEYS.contains(&key.as_str()) {
+                object.set(key, Js::Json(value));
+            }
+        }
+        let mut out = String::with_capacity(128);
+        object.write_canonical(&mut out);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const KEY: &str = "VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing";
+
+    fn signer() -> Signer {
+        Signer::new(KEY.parse().unwrap()).with_clock(FixedClock(1_700_000_000))
+    }
+
+    fn payload_of(token: &str) -> String {
+        let part = token.split('.').nth(1).unwrap();
+        String::from_utf8(URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn jwt_full_user_with_attributes() {
+        let user = User::new("u1")
+            .email("u1@example.com")
+            .name("U One")
+            .avatar_url("https://example.com/a.png")
+            .admin_scopes(["autojoin"])
+            .allowed_email_domains(["example.com"]);
+        let params = JwtParams::new(user).claim("attributes", json!({"role": "x"}));
+        let jwt = signer()
+            .generate_jwt(&params, TokenOptions::default())
+            .unwrap();
+        assert_eq!(
+            payload_of(&jwt),
+            concat!(
+                r#"{"userId":"u1","userEmail":"u1@example.com","expires":1702592000,"#,
+                r#""identifiers":[{"type":"email","value":"u1@example.com"}],"name":"U One","#,
+                r#""avatarUrl":"https://example.com/a.png","adminScopes":["autojoin"],"#,
+                r#""userIsAutojoinAdmin":true,"role":"admin","allowedEmailDomains":["example.com"],"#,
+                r#""attributes":{"role":"x"}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn typed_and_json_forms_agree() {
+        let user = User::new("u1")
+            .email("")
+            .name("")
+            .admin_scopes(["a"])
+            .extra("userName", "x");
+        let params = JwtParams::new(user.clone()).claim("userId", "spoofed");
+        let mut json_params = Map::new();
+        json_params.insert("user".into(), Value::Object(user.to_json()));
+        json_params.insert("userId".into(), json!("spoofed"));
+        let s = signer();
+        assert_eq!(
+            s.generate_jwt(&params, TokenOptions::default()).unwrap(),
+            s.generate_jwt_json(&json_params, TokenOptions::default())
+                .unwrap()
+        );
+        assert_eq!(
+            s.sign(&user).unwrap(),
+            s.sign_json(&user.to_json()).unwrap()
+        );
+    }
+
+    #[test]
+    fn sign_requires_an_id() {
+        let user = json!({"email": "x@example.com"});
+        assert_eq!(
+            signer().sign_json(user.as_object().unwrap()),
+            Err(TokenError::MissingUserId)
+        );
+        let aliased = json!({"userId": "via-alias"});
+        assert!(signer().sign_json(aliased.as_object().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn token_overrides_iat_and_exp_in_place() {
+        let payload = TokenPayload::new()
+            .set("exp", 1)
+            .user(&User::new("o"))
+            .set("iat", 2);
+        let token = signer()
+            .generate_token(&payload, TokenOptions::default())
+            .unwrap();
+        assert_eq!(
+            payload_of(&token),
+            r#"{"exp":1702592000,"user":{"id":"o"},"iat":1700000000}"#
+        );
+    }
+
+    #[test]
+    fn expiry_overflow_is_an_error() {
+        let s = Signer::new(KEY.parse().unwrap()).with_clock(FixedClock(u64::MAX - 10));
+        let params = JwtParams::new(User::new("u"));
+        assert_eq!(
+            s.generate_jwt(&params, TokenOptions::default()),
+            Err(TokenError::ExpiryTooLarge)
+        );
+    }
+}

@@ -1,0 +1,517 @@
+//! Webhook verification and typed events.
+//!
+//! Vortex signs each webhook body with `X-Vortex-Signature: hex(HMAC-SHA256(secret, body))`.
+//! Verify the **raw** body bytes, before any parsing: re-serialised JSON does not verify.
+//!
+//! ```
+//! use vortex_client::webhook::{Webhooks, VortexEvent, WebhookEventType, sign_payload};
+//!
+//! let webhooks = Webhooks::new("whsec_test")?;
+//! let body = br#"{"id":"evt_1","type":"invitation.accepted","timestamp":"2026-02-25T12:00:00Z","data":{}}"#;
+//! let signature = sign_payload("whsec_test", body); // what Vortex sends
+//! match webhooks.construct_event(body, &signature)? {
+//!     VortexEvent::Webhook(event) => assert_eq!(event.event_type, WebhookEventType::InvitationAccepted),
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! # Ok::<(), vortex_client::webhook::WebhookError>(())
+//! ```
+
+use std::fmt;
+
+use hmac::{KeyInit, Mac};
+use serde_json::{Map, Value};
+
+use crate::api_key::{HmacSha256, to_hex};
+
+/// The header that carries the signature.
+pub const SIGNATURE_HEADER: &str = "X-Vortex-Signature";
+
+/// Why a webhook was rejected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// The webhook secret is empty.
+    #[error(
+        "VortexWebhooks requires a secret: set the webhook signing secret from the Vortex dashboard"
+    )]
+    MissingSecret,
+    /// The signature header is absent or empty (reported by the framework extractors;
+    /// [`Webhooks::verify`] treats an empty signature as a mismatch, as the official SDKs do).
+    #[error("Missing X-Vortex-Signature header")]
+    MissingSignature,
+    /// The signature does not match the body.
+    #[error(
+        "Webhook signature verification failed. Ensure you are using the raw request body and the correct signing secret."
+    )]
+    InvalidSignature,
+    /// The body verified but is not a JSON object.
+    #[error("Webhook body is not a JSON object: {0}")]
+    Parse(String),
+}
+
+/// Verifies webhook signatures with one secret.
+///
+/// `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct Webhooks {
+    mac: HmacSha256,
+}
+
+impl Webhooks {
+    /// A verifier for `secret`, exactly as configured in Vortex (a `whsec_` prefix is part of
+    /// the secret, not stripped). An empty secret is rejected.
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, WebhookError> {
+        let secret = secret.as_ref();
+        if secret.is_empty() {
+            return Err(WebhookError::MissingSecret);
+        }
+        let mac = HmacSha256::new_from_slice(secret).expect("HMAC accepts any key length");
+        Ok(Self { mac })
+    }
+
+    /// Checks `signature` (the `X-Vortex-Signature` header value) against the raw `body`,
+    /// in constant time. The signature must be the 64 lowercase hex digits Vortex sends.
+    ///
+    /// ```
+    /// use vortex_client::webhook::{Webhooks, sign_payload};
+    ///
+    /// let webhooks = Webhooks::new("whsec_test")?;
+    /// let body = br#"{"id":"evt_1","type":"invitation.accepted"}"#;
+    /// assert!(webhooks.verify(body, "69be2fe4605b8898963eb8dcb86f9a59bb45e22bdb187e3538a0714f58827e20").is_ok());
+    /// assert!(webhooks.verify(b"tampered", &sign_payload("whsec_test", body)).is_err());
+    /// # Ok::<(), vortex_client::webhook::WebhookError>(())
+    /// ```
+    pub fn verify(&self, body: &[u8], signature: &str) -> Result<(), WebhookError> {
+        let expected = decode_lower_hex(signature).ok_or(WebhookError::InvalidSignature)?;
+        let mut mac = self.mac.clone();
+        mac.update(body);
+        // `verify_slice` compares in constant time.
+        mac.verify_slice(&expected)
+            .map_err(|_| WebhookError::InvalidSignature)
+    }
+
+    /// Verifies the signature, then parses the body into a [`VortexEvent`].
+    pub fn construct_event(
+        &self,
+        body: &[u8],
+        signature: &str,
+    ) -> Result<VortexEvent, WebhookError> {
+        self.verify(body, signature)?;
+        VortexEvent::parse(body)
+    }
+}
+
+impl fmt::Debug for Webhooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhooks")
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Signs `body` as Vortex does: lowercase hex `HMAC-SHA256(secret, body)`.
+///
+/// For testing your own webhook handlers (and for `vortex-mock`).
+///
+/// ```
+/// use vortex_client::webhook::sign_payload;
+///
+/// assert_eq!(
+///     sign_payload("whsec_test", br#"{"id":"evt_1","type":"invitation.accepted"}"#),
+///     "69be2fe4605b8898963eb8dcb86f9a59bb45e22bdb187e3538a0714f58827e20"
+/// );
+/// ```
+pub fn sign_payload(secret: impl AsRef<[u8]>, body: &[u8]) -> String {
+    to_hex(&crate::api_key::hmac_sha256(secret.as_ref(), body))
+}
+
+/// Decodes exactly 64 lowercase hex digits (32 bytes); anything else is not a signature.
+fn decode_lower_hex(text: &str) -> Option<[u8; 32]> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this version does not know yet, kept as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The wire text.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $text, )*
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                match text {
+                    $( $text => Self::$variant, )*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Ok(Self::from(text.as_ref()))
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use open_enum;
+
+open_enum! {
+    /// The `type` of a webhook event.
+    pub enum WebhookEventType {
+        /// `invitation.created`
+        InvitationCreated => "invitation.created",
+        /// `invitation.accepted`
+        InvitationAccepted => "invitation.accepted",
+        /// `invitation.deactivated`
+        InvitationDeactivated => "invitation.deactivated",
+        /// `invitation.email.delivered`
+        InvitationEmailDelivered => "invitation.email.delivered",
+        /// `invitation.email.bounced`
+        InvitationEmailBounced => "invitation.email.bounced",
+        /// `invitation.email.opened`
+        InvitationEmailOpened => "invitation.email.opened",
+        /// `invitation.link.clicked`
+        InvitationLinkClicked => "invitation.link.clicked",
+        /// `invitation.reminder.sent`
+        InvitationReminderSent => "invitation.reminder.sent",
+        /// `deployment.created`
+        DeploymentCreated => "deployment.created",
+        /// `deployment.deactivated`
+        DeploymentDeactivated => "deployment.deactivated",
+        /// `abtest.started`
+        AbtestStarted => "abtest.started",
+        /// `abtest.winner_declared`
+        AbtestWinnerDeclared => "abtest.winner_declared",
+        /// `member.created`
+        MemberCreated => "member.created",
+        /// `group.member.added`
+        GroupMemberAdded => "group.member.added",
+        /// `email.complained`
+        EmailComplained => "email.complained",
+    }
+}
+
+open_enum! {
+    /// The `name` of an analytics event.
+    pub enum AnalyticsEventName {
+        /// `widget_loaded`
+        WidgetLoaded => "widget_loaded",
+        /// `invitation_sent`
+        InvitationSent => "invitation_sent",
+        /// `invitation_clicked`
+        InvitationClicked => "invitation_clicked",
+        /// `invitation_accepted`
+        InvitationAccepted => "invitation_accepted",
+        /// `share_triggered`
+        ShareTriggered => "share_triggered",
+    }
+}
+
+/// A verified event, classified as the official SDKs do: an object with `name` is an
+/// analytics event, one with `type` (and no `name`) a webhook event.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum VortexEvent {
+    /// A change in Vortex (`invitation.accepted`, …).
+    Webhook(WebhookEvent),
+    /// A widget analytics event (`widget_loaded`, …).
+    Analytics(AnalyticsEvent),
+    /// A JSON object with neither `type` nor `name`.
+    Unknown(Map<String, Value>),
+}
+
+impl VortexEvent {
+    /// Parses a body that was already verified. Invalid UTF-8 is replaced with U+FFFD,
+    /// as JavaScript decodes it.
+    pub fn parse(body: &[u8]) -> Result<Self, WebhookError> {
+        let text = String::from_utf8_lossy(body);
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| WebhookError::Parse(e.to_string()))?;
+        let Value::Object(object) = value else {
+            return Err(WebhookError::Parse(format!(
+                "expected an object, found {}",
+                json_kind(&value)
+            )));
+        };
+        Ok(Self::from_object(object))
+    }
+
+    /// Classifies a JSON object.
+    pub fn from_object(object: Map<String, Value>) -> Self {
+        if object.contains_key("name") {
+            Self::Analytics(AnalyticsEvent::from_object(object))
+        } else if object.contains_key("type") {
+            Self::Webhook(WebhookEvent::from_object(object))
+        } else {
+            Self::Unknown(object)
+        }
+    }
+
+    /// `"webhook"`, `"analytics"` or `"unknown"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Webhook(_) => "webhook",
+            Self::Analytics(_) => "analytics",
+            Self::Unknown(_) => "unknown",
+        }
+    }
+
+    /// The event as received.
+    pub fn raw(&self) -> &Map<String, Value> {
+        match self {
+            Self::Webhook(e) => &e.raw,
+            Self::Analytics(e) => &e.raw,
+            Self::Unknown(raw) => raw,
+        }
+    }
+
+    /// The event `id`, when it has a string one (for idempotency).
+    pub fn id(&self) -> Option<&str> {
+        self.raw().get("id").and_then(Value::as_str)
+    }
+
+    /// The event `timestamp`, when it has a string one.
+    pub fn timestamp(&self) -> Option<&str> {
+        self.raw().get("timestamp").and_then(Value::as_str)
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn string_field(object: &Map<String, Value>, key: &str) -> Option<String> {
+    object.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// A webhook event (`VortexWebhookEvent`). Fields that are missing or of another type are
+/// `None`; the whole event stays available in [`raw`](Self::raw).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct WebhookEvent {
+    /// Event id, usable for idempotency.
+    pub id: Option<String>,
+    /// Event type.
+    pub event_type: WebhookEventType,
+    /// ISO-8601 time of the event.
+    pub timestamp: Option<String>,
+    /// Vortex account id.
+    pub account_id: Option<String>,
+    /// Vortex environment id.
+    pub environment_id: Option<String>,
+    /// Table the change came from.
+    pub source_table: Option<String>,
+    /// `insert`, `update` or `delete`.
+    pub operation: Option<String>,
+    /// The event data.
+    pub data: Value,
+    /// The event as received.
+    pub raw: Map<String, Value>,
+}
+
+impl WebhookEvent {
+    fn from_object(raw: Map<String, Value>) -> Self {
+        let event_type = match raw.get("type") {
+            Some(Value::String(t)) => WebhookEventType::from(t.as_str()),
+            Some(other) => WebhookEventType::Unknown(crate::json::to_js_string(other)),
+            None => WebhookEventType::Unknown(String::new()),
+        };
+        Self {
+            id: string_field(&raw, "id"),
+            event_type,
+            timestamp: string_field(&raw, "timestamp"),
+            account_id: string_field(&raw, "accountId"),
+            environment_id: string_field(&raw, "environmentId"),
+            source_table: string_field(&raw, "sourceTable"),
+            operation: string_field(&raw, "operation"),
+            data: raw.get("data").cloned().unwrap_or(Value::Null),
+            raw,
+        }
+    }
+}
+
+/// An analytics event (`VortexAnalyticsEvent`). Fields that are missing or of another type
+/// are `None`; the whole event stays available in [`raw`](Self::raw).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct AnalyticsEvent {
+    /// Event id.
+    pub id: Option<String>,
+    /// Event name.
+    pub name: AnalyticsEventName,
+    /// Vortex account id.
+    pub account_id: Option<String>,
+    /// Vortex organization id.
+    pub organization_id: Option<String>,
+    /// Vortex project id.
+    pub project_id: Option<String>,
+    /// Vortex environment id.
+    pub environment_id: Option<String>,
+    /// Deployment id.
+    pub deployment_id: Option<String>,
+    /// Widget configuration (component) id.
+    pub widget_configuration_id: Option<String>,
+    /// The app's user id.
+    pub foreign_user_id: Option<String>,
+    /// Widget session id.
+    pub session_id: Option<String>,
+    /// Event payload.
+    pub payload: Value,
+    /// Platform (`web`, …).
+    pub platform: Option<String>,
+    /// Segmentation data.
+    pub segmentation: Value,
+    /// ISO-8601 time of the event.
+    pub timestamp: Option<String>,
+    /// The event as received.
+    pub raw: Map<String, Value>,
+}
+
+impl AnalyticsEvent {
+    fn from_object(raw: Map<String, Value>) -> Self {
+        let name = match raw.get("name") {
+            Some(Value::String(n)) => AnalyticsEventName::from(n.as_str()),
+            Some(other) => AnalyticsEventName::Unknown(crate::json::to_js_string(other)),
+            None => AnalyticsEventName::Unknown(String::new()),
+        };
+        let s = |key: &str| string_field(&raw, key);
+        Self {
+            id: s("id"),
+            name,
+            account_id: s("accountId"),
+            organization_id: s("organizationId"),
+            project_id: s("projectId"),
+            environment_id: s("environmentId"),
+            deployment_id: s("deploymentId"),
+            widget_configuration_id: s("widgetConfigurationId"),
+            foreign_user_id: s("foreignUserId"),
+            session_id: s("sessionId"),
+            payload: raw.get("payload").cloned().unwrap_or(Value::Null),
+            platform: s("platform"),
+            segmentation: raw.get("segmentation").cloned().unwrap_or(Value::Null),
+            timestamp: s("timestamp"),
+            raw,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "whsec_test";
+    const BODY: &[u8] = br#"{"id":"evt_1","type":"invitation.accepted"}"#;
+
+    #[test]
+    fn rejects_empty_secret() {
+        assert!(matches!(
+            Webhooks::new(""),
+            Err(WebhookError::MissingSecret)
+        ));
+    }
+
+    #[test]
+    fn rejects_uppercase_prefixed_and_truncated_signatures() {
+        let webhooks = Webhooks::new(SECRET).unwrap();
+        let good = sign_payload(SECRET, BODY);
+        assert!(webhooks.verify(BODY, &good).is_ok());
+        for bad in [
+            good.to_uppercase(),
+            format!("sha256={good}"),
+            good[..63].to_owned(),
+            format!("{good}\n"),
+        ] {
+            assert!(matches!(
+                webhooks.verify(BODY, &bad),
+                Err(WebhookError::InvalidSignature)
+            ));
+        }
+        assert!(matches!(
+            webhooks.verify(BODY, ""),
+            Err(WebhookError::InvalidSignature)
+        ));
+    }
+
+    #[test]
+    fn classifies_events() {
+        let analytics = VortexEvent::parse(br#"{"type":"x","name":"widget_loaded"}"#).unwrap();
+        assert_eq!(analytics.kind(), "analytics");
+        let unknown_type = VortexEvent::parse(br#"{"type":"brand.new"}"#).unwrap();
+        match unknown_type {
+            VortexEvent::Webhook(e) => {
+                assert_eq!(e.event_type, WebhookEventType::Unknown("brand.new".into()))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            VortexEvent::parse(br#"{"hello":1}"#).unwrap().kind(),
+            "unknown"
+        );
+        assert!(matches!(
+            VortexEvent::parse(b"[1]"),
+            Err(WebhookError::Parse(_))
+        ));
+        assert!(matches!(
+            VortexEvent::parse(b""),
+            Err(WebhookError::Parse(_))
+        ));
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        assert!(!format!("{:?}", Webhooks::new("whsec_super_secret").unwrap()).contains("super"));
+    }
+}
