@@ -18,7 +18,7 @@ pub(crate) enum Js<'a> {
     Json(&'a Value),
     Strs(&'a [String]),
     /// `[{"type":"email","value":<v>}]`, the legacy `identifiers` claim.
-    EmailIdentifier(&'a Js<'a>),
+    EmailIdentifier(&'a Self),
 }
 
 impl Js<'_> {

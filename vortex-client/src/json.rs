@@ -233,8 +233,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn js(v: Value) -> String {
-        to_js_string(&v)
+    fn js(v: impl Into<Value>) -> String {
+        to_js_string(&v.into())
     }
 
     #[test]

@@ -2,17 +2,31 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api_key;
+mod client;
+mod error;
 mod expires;
 mod js_object;
 pub mod json;
 mod token;
+mod types;
 mod user;
 pub mod webhook;
 
 pub use api_key::{ApiKey, ApiKeyError};
+pub use client::{
+    DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RawApi, RetryPolicy, VortexClient, VortexClientBuilder,
+};
+pub use error::Error;
 pub use expires::{ExpiresIn, ExpiresInError};
 pub use token::{
     Clock, FixedClock, JwtParams, MISSING_USER_ID_WARNING, Signer, SystemClock, TokenError,
     TokenOptions, TokenPayload, canonical_user_json, canonical_user_json_from_map,
+};
+pub use types::{
+    AcceptUser, AutojoinDomain, AutojoinDomainsResponse, ConfigureAutojoinRequest,
+    CreateInvitationRequest, CreateInvitationResponse, CreateInvitationScope,
+    CreateInvitationTarget, DeliveryType, Invitation, InvitationAcceptance, InvitationScope,
+    InvitationStatus, InvitationTarget, InvitationType, Inviter, SyncAction,
+    SyncInternalInvitationRequest, SyncInternalInvitationResponse,
 };
 pub use user::{User, UserId};

@@ -268,6 +268,11 @@ impl Signer {
         self
     }
 
+    pub(crate) fn with_arc_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// The API key.
     pub fn api_key(&self) -> &ApiKey {
         &self.key

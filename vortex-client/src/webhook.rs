@@ -198,7 +198,6 @@ macro_rules! open_enum {
         }
     };
 }
-#[allow(unused_imports)]
 pub(crate) use open_enum;
 
 open_enum! {
@@ -492,7 +491,7 @@ mod tests {
         let unknown_type = VortexEvent::parse(br#"{"type":"brand.new"}"#).unwrap();
         match unknown_type {
             VortexEvent::Webhook(e) => {
-                assert_eq!(e.event_type, WebhookEventType::Unknown("brand.new".into()))
+                assert_eq!(e.event_type, WebhookEventType::Unknown("brand.new".into()));
             }
             other => panic!("{other:?}"),
         }
