@@ -7,6 +7,7 @@ mod error;
 mod expires;
 mod js_object;
 pub mod json;
+pub mod routes;
 mod token;
 mod types;
 mod user;

@@ -1,0 +1,279 @@
+//! Reading and validating route inputs. Inputs are checked, never rewritten: a bad value is
+//! a 400 that names the field and says why.
+
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+
+use super::response::RouteResponse;
+use super::route::Param;
+use crate::types::AcceptUser;
+
+/// The longest id or scope value accepted.
+pub(crate) const MAX_ID_CHARS: usize = 1000;
+/// The most invitations accepted at once.
+pub(crate) const MAX_ACCEPT_IDS: usize = 100;
+
+pub(crate) type Invalid = RouteResponse;
+
+/// Checks an id-like value: 1..=1000 characters, no control characters, not `.` or `..`.
+pub(crate) fn check_id(field: &str, value: &str) -> Result<(), Invalid> {
+    let bad = |why: &str| Err(RouteResponse::bad_request(format!("{field} {why}")));
+    if value.is_empty() {
+        return bad("must not be empty");
+    }
+    if value.chars().count() > MAX_ID_CHARS {
+        return bad(&format!("must be at most {MAX_ID_CHARS} characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return bad("must not contain control characters");
+    }
+    if matches!(value, "." | "..") {
+        return bad("must not be `.` or `..`");
+    }
+    Ok(())
+}
+
+/// A path parameter, decoded and checked.
+pub(crate) fn path_param(field: &str, param: &Param) -> Result<String, Invalid> {
+    let value = param.as_ref().map_err(|_| {
+        RouteResponse::bad_request(format!("{field} is not valid percent-encoded UTF-8"))
+    })?;
+    check_id(field, value)?;
+    Ok(value.clone())
+}
+
+/// The first value of `key` in a query string (`application/x-www-form-urlencoded`).
+pub(crate) fn query_param(query: Option<&str>, key: &str) -> Result<Option<String>, Invalid> {
+    let Some(query) = query else {
+        return Ok(None);
+    };
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if decode_form(name).as_deref() == Some(key) {
+            return decode_form(value).map(Some).ok_or_else(|| {
+                RouteResponse::bad_request(format!("{key} is not valid percent-encoded UTF-8"))
+            });
+        }
+    }
+    Ok(None)
+}
+
+fn decode_form(text: &str) -> Option<String> {
+    let spaced = text.replace('+', " ");
+    percent_decode_str(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
+}
+
+/// The body as a JSON object; an empty body is `None`.
+pub(crate) fn optional_object(body: &[u8]) -> Result<Option<Map<String, Value>>, Invalid> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(Some(map)),
+        Ok(_) => Err(RouteResponse::bad_request(
+            "Request body must be a JSON object",
+        )),
+        Err(e) => Err(RouteResponse::bad_request(format!(
+            "Request body is not valid JSON: {e}"
+        ))),
+    }
+}
+
+/// The body as a JSON object; an empty body is an error.
+pub(crate) fn required_object(body: &[u8]) -> Result<Map<String, Value>, Invalid> {
+    optional_object(body)?
+        .ok_or_else(|| RouteResponse::bad_request("Request body must be a JSON object"))
+}
+
+/// An optional string field (`null` counts as absent).
+pub(crate) fn optional_string(
+    object: &Map<String, Value>,
+    field: &str,
+    label: &str,
+) -> Result<Option<String>, Invalid> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            check_id(label, s)?;
+            Ok(Some(s.clone()))
+        }
+        Some(_) => Err(RouteResponse::bad_request(format!(
+            "{label} must be a string"
+        ))),
+    }
+}
+
+/// A required string field, with the message the official routers use.
+pub(crate) fn required_string(object: &Map<String, Value>, field: &str) -> Result<String, Invalid> {
+    match object.get(field) {
+        Some(Value::String(s)) if !s.is_empty() => {
+            check_id(field, s)?;
+            Ok(s.clone())
+        }
+        _ => Err(RouteResponse::bad_request(format!(
+            "{field} is required and must be a string"
+        ))),
+    }
+}
+
+/// `invitationIds`: 1..=100 valid ids.
+pub(crate) fn invitation_ids(object: &Map<String, Value>) -> Result<Vec<String>, Invalid> {
+    let items = match object.get("invitationIds") {
+        Some(Value::Array(items)) if !items.is_empty() => items,
+        _ => {
+            return Err(RouteResponse::bad_request(
+                "invitationIds must be a non-empty array",
+            ));
+        }
+    };
+    if items.len() > MAX_ACCEPT_IDS {
+        return Err(RouteResponse::bad_request(format!(
+            "invitationIds must have at most {MAX_ACCEPT_IDS} entries"
+        )));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let label = format!("invitationIds[{i}]");
+            match item {
+                Value::String(id) => check_id(&label, id).map(|()| id.clone()),
+                _ => Err(RouteResponse::bad_request(format!(
+                    "{label} must be a string"
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// The accepting user: `user` (preferred) or the legacy `target`.
+pub(crate) fn accept_user(object: &Map<String, Value>) -> Result<AcceptUser, Invalid> {
+    match (object.get("user"), object.get("target")) {
+        (Some(user), _) if !user.is_null() => user_form(user),
+        (_, Some(target)) if !target.is_null() => target_form(target),
+        _ => Err(RouteResponse::bad_request(
+            "Either user or target must be provided",
+        )),
+    }
+}
+
+fn user_form(user: &Value) -> Result<AcceptUser, Invalid> {
+    let user = user
+        .as_object()
+        .ok_or_else(|| RouteResponse::bad_request("user must be an object"))?;
+    let email = optional_string(user, "email", "user.email")?;
+    let phone = optional_string(user, "phone", "user.phone")?;
+    let name = optional_string(user, "name", "user.name")?;
+    let is_existing = match user.get("isExisting") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            return Err(RouteResponse::bad_request(
+                "user.isExisting must be a boolean",
+            ));
+        }
+    };
+    if email.is_none() && phone.is_none() {
+        return Err(RouteResponse::bad_request(
+            "user must have either email or phone",
+        ));
+    }
+    Ok(AcceptUser {
+        email,
+        phone,
+        name,
+        is_existing,
+    })
+}
+
+/// The legacy `{"type","value"}` target of the React provider.
+fn target_form(target: &Value) -> Result<AcceptUser, Invalid> {
+    let invalid = || RouteResponse::bad_request("target must have type and value properties");
+    let target = target.as_object().ok_or_else(invalid)?;
+    let (Some(Value::String(kind)), Some(Value::String(value))) =
+        (target.get("type"), target.get("value"))
+    else {
+        return Err(invalid());
+    };
+    check_id("target.value", value)?;
+    match kind.as_str() {
+        "email" => Ok(AcceptUser::email(value.clone())),
+        "phone" | "phoneNumber" => Ok(AcceptUser::phone(value.clone())),
+        "username" => Err(RouteResponse::bad_request(
+            "target.type username cannot accept invitations: only an email or phone target can \
+             (send user.email or user.phone instead)",
+        )),
+        _ => Err(RouteResponse::bad_request(
+            "target.type must be email, phone or phoneNumber",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[allow(clippy::needless_pass_by_value)] // called with the `Err` of results
+    fn message(answer: Invalid) -> String {
+        let body: Value = serde_json::from_str(answer.body()).unwrap();
+        body["error"].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn ids_are_checked_not_rewritten() {
+        assert!(check_id("invitationId", "o'brien <x>").is_ok());
+        assert_eq!(
+            message(check_id("invitationId", "").unwrap_err()),
+            "invitationId must not be empty"
+        );
+        assert!(message(check_id("scope", "..").unwrap_err()).contains("`.` or `..`"));
+        assert!(message(check_id("scope", "a\nb").unwrap_err()).contains("control"));
+        assert!(check_id("scope", &"é".repeat(1000)).is_ok());
+        assert!(check_id("scope", &"é".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn query_params_decode_form_encoding() {
+        let q = Some("targetType=email&targetValue=a%2Bb+c%40x.com&targetValue=second");
+        assert_eq!(
+            query_param(q, "targetValue").unwrap().as_deref(),
+            Some("a+b c@x.com")
+        );
+        assert_eq!(query_param(q, "missing").unwrap(), None);
+    }
+
+    #[test]
+    fn legacy_targets_map_to_email_or_phone() {
+        let body =
+            json!({"invitationIds": ["i"], "target": {"type": "phoneNumber", "value": "+1555"}});
+        let user = accept_user(body.as_object().unwrap()).unwrap();
+        assert_eq!(user.phone.as_deref(), Some("+1555"));
+        let body = json!({"invitationIds": ["i"], "target": {"type": "username", "value": "bob"}});
+        assert!(
+            message(accept_user(body.as_object().unwrap()).unwrap_err())
+                .contains("only an email or phone")
+        );
+    }
+
+    #[test]
+    fn invitation_ids_are_validated() {
+        let check = |v: Value| invitation_ids(v.as_object().unwrap()).map_err(message);
+        assert_eq!(
+            check(json!({"invitationIds": []})).unwrap_err(),
+            "invitationIds must be a non-empty array"
+        );
+        assert_eq!(
+            check(json!({"invitationIds": ["a", 1]})).unwrap_err(),
+            "invitationIds[1] must be a string"
+        );
+        assert!(check(json!({"invitationIds": vec!["x"; 101]})).is_err());
+        assert_eq!(
+            check(json!({"invitationIds": ["a", "b"]})).unwrap(),
+            vec!["a", "b"]
+        );
+    }
+}

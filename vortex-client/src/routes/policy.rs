@@ -1,0 +1,265 @@
+//! Authorization: the app decides who may do what, with the resource in hand.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::operation::{Operation, OperationKind};
+use super::user::VortexUser;
+
+/// A policy's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// Go ahead.
+    Allow,
+    /// Refuse with 403; the message (default `Forbidden`) is shown to the caller.
+    Deny(Option<String>),
+}
+
+impl Decision {
+    /// A refusal with a message for the caller.
+    pub fn deny_with(message: impl Into<String>) -> Self {
+        Self::Deny(Some(message.into()))
+    }
+
+    /// Whether the decision allows the operation.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Self::Allow)
+    }
+}
+
+impl From<bool> for Decision {
+    fn from(allowed: bool) -> Self {
+        if allowed {
+            Self::Allow
+        } else {
+            Self::Deny(None)
+        }
+    }
+}
+
+/// Decides whether `user` may perform `operation`: the Rust counterpart of Ruby's
+/// `authorize_vortex_operation(operation, user)`, with the resource (invitation id, scope,
+/// accept ids and user, …) inside the operation.
+///
+/// Anonymous callers never reach a policy: they get 401 first. The router requires a policy;
+/// there is no silent allow-all.
+///
+/// ```
+/// use vortex_client::routes::{Authorize, Decision, Operation, VortexUser};
+///
+/// struct TeamPolicy;
+///
+/// impl Authorize for TeamPolicy {
+///     async fn authorize(&self, operation: &Operation, user: &VortexUser) -> Decision {
+///         match operation {
+///             Operation::DeleteScopeInvitations { .. } if !user.is_admin_of("autojoin") => {
+///                 Decision::deny_with("Only admins can delete a team's invitations")
+///             }
+///             _ => Decision::Allow,
+///         }
+///     }
+/// }
+/// ```
+pub trait Authorize: Send + Sync + 'static {
+    /// The decision for `operation` by `user`.
+    fn authorize(
+        &self,
+        operation: &Operation,
+        user: &VortexUser,
+    ) -> impl Future<Output = Decision> + Send;
+}
+
+/// A boxed future, as [`DynAuthorize`] returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The object-safe form of [`Authorize`], implemented for every `Authorize`; the routers
+/// store policies as `Arc<dyn DynAuthorize>`.
+pub trait DynAuthorize: Send + Sync + 'static {
+    /// [`Authorize::authorize`], boxed.
+    fn authorize_dyn<'a>(
+        &'a self,
+        operation: &'a Operation,
+        user: &'a VortexUser,
+    ) -> BoxFuture<'a, Decision>;
+}
+
+impl<T: Authorize> DynAuthorize for T {
+    fn authorize_dyn<'a>(
+        &'a self,
+        operation: &'a Operation,
+        user: &'a VortexUser,
+    ) -> BoxFuture<'a, Decision> {
+        Box::pin(self.authorize(operation, user))
+    }
+}
+
+/// A policy, shared and type-erased.
+#[derive(Clone)]
+pub struct Policy(Arc<dyn DynAuthorize>);
+
+impl Policy {
+    /// Wraps a policy.
+    pub fn new(policy: impl Authorize) -> Self {
+        Self(Arc::new(policy))
+    }
+
+    /// The decision for `operation` by `user`.
+    pub async fn decide(&self, operation: &Operation, user: &VortexUser) -> Decision {
+        self.0.authorize_dyn(operation, user).await
+    }
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Policy(..)")
+    }
+}
+
+impl<T: Authorize> From<T> for Policy {
+    fn from(policy: T) -> Self {
+        Self::new(policy)
+    }
+}
+
+/// Every signed-in user may perform every operation (anonymous callers still get 401).
+///
+/// Name it only when that is what the app wants: it lets any user revoke any invitation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AllowAllAuthenticated;
+
+impl Authorize for AllowAllAuthenticated {
+    async fn authorize(&self, _: &Operation, _: &VortexUser) -> Decision {
+        Decision::Allow
+    }
+}
+
+/// Every operation is refused with 403.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DenyAll;
+
+impl Authorize for DenyAll {
+    async fn authorize(&self, _: &Operation, _: &VortexUser) -> Decision {
+        Decision::Deny(None)
+    }
+}
+
+/// Signed-in users may perform the listed kinds of operation; others are refused.
+///
+/// ```
+/// use vortex_client::routes::{AllowOperations, OperationKind};
+///
+/// let policy = AllowOperations::new([OperationKind::Jwt, OperationKind::AcceptInvitations]);
+/// assert!(policy.allows(OperationKind::Jwt));
+/// assert!(!policy.allows(OperationKind::RevokeInvitation));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct AllowOperations {
+    kinds: BTreeSet<OperationKind>,
+}
+
+impl AllowOperations {
+    /// Allows `kinds`.
+    pub fn new(kinds: impl IntoIterator<Item = OperationKind>) -> Self {
+        Self {
+            kinds: kinds.into_iter().collect(),
+        }
+    }
+
+    /// Tokens and reads only: `JWT`, `TOKEN`, `GET_INVITATIONS`, `GET_INVITATION`,
+    /// `GET_GROUP_INVITATIONS`.
+    pub fn read_only() -> Self {
+        Self::new(OperationKind::ALL.into_iter().filter(|k| k.is_read_only()))
+    }
+
+    /// Whether `kind` is allowed.
+    pub fn allows(&self, kind: OperationKind) -> bool {
+        self.kinds.contains(&kind)
+    }
+}
+
+impl Authorize for AllowOperations {
+    async fn authorize(&self, operation: &Operation, _: &VortexUser) -> Decision {
+        self.allows(operation.kind()).into()
+    }
+}
+
+/// Users with admin scope `scope` may do everything; other users get what `others` allows.
+///
+/// ```
+/// use vortex_client::routes::{AdminScopeOr, AllowOperations};
+///
+/// let policy = AdminScopeOr::new("autojoin", AllowOperations::read_only());
+/// # let _ = policy;
+/// ```
+#[derive(Clone, Debug)]
+pub struct AdminScopeOr<P> {
+    scope: String,
+    others: P,
+}
+
+impl<P> AdminScopeOr<P> {
+    /// Admins of `scope` may do everything; the rest is decided by `others`.
+    pub fn new(scope: impl Into<String>, others: P) -> Self {
+        Self {
+            scope: scope.into(),
+            others,
+        }
+    }
+}
+
+impl<P: Authorize> Authorize for AdminScopeOr<P> {
+    async fn authorize(&self, operation: &Operation, user: &VortexUser) -> Decision {
+        if user.is_admin_of(&self.scope) {
+            Decision::Allow
+        } else {
+            self.others.authorize(operation, user).await
+        }
+    }
+}
+
+/// A policy from an async closure.
+///
+/// ```
+/// use vortex_client::routes::{Decision, Operation, OperationKind, policy_fn};
+///
+/// let policy = policy_fn(|operation: &Operation, _user| {
+///     let allowed = operation.kind() != OperationKind::RevokeInvitation;
+///     async move { Decision::from(allowed) }
+/// });
+/// # let _ = policy;
+/// ```
+pub fn policy_fn<F, Fut>(f: F) -> PolicyFn<F>
+where
+    F: Fn(&Operation, &VortexUser) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Decision> + Send,
+{
+    PolicyFn(f)
+}
+
+/// See [`policy_fn`].
+#[derive(Clone, Copy)]
+pub struct PolicyFn<F>(F);
+
+impl<F> fmt::Debug for PolicyFn<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PolicyFn(..)")
+    }
+}
+
+impl<F, Fut> Authorize for PolicyFn<F>
+where
+    F: Fn(&Operation, &VortexUser) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Decision> + Send,
+{
+    fn authorize(
+        &self,
+        operation: &Operation,
+        user: &VortexUser,
+    ) -> impl Future<Output = Decision> + Send {
+        (self.0)(operation, user)
+    }
+}
