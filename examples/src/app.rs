@@ -5,12 +5,12 @@ use serde_json::{Value, json};
 use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
 use vortex_client::webhook::VortexEvent;
 
+use crate::DemoConfig;
 use crate::events::Events;
 use crate::policy::DemoPolicy;
 use crate::sessions::Sessions;
 use crate::upstream::Upstream;
 use crate::users;
-use crate::DemoConfig;
 
 /// An answer of a demo endpoint.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,7 +121,11 @@ impl DemoApp {
 
     /// Keeps a verified webhook event; the answer of `POST /webhooks/vortex`.
     pub fn received(&self, event: &VortexEvent) -> DemoResponse {
-        tracing::info!(kind = event.kind(), id = event.id(), "Vortex webhook received");
+        tracing::info!(
+            kind = event.kind(),
+            id = event.id(),
+            "Vortex webhook received"
+        );
         self.events.record(event);
         DemoResponse::json(200, json!({ "received": true }))
     }

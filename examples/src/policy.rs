@@ -24,13 +24,10 @@ impl Authorize for DemoPolicy {
             } if target_type == "email" && Some(target_value) == user.email.as_ref() => {
                 Decision::Allow
             }
-            Operation::GetInvitations { .. } => {
-                Decision::deny_with("You can only list the invitations sent to your own e-mail address")
-            }
-            other => Decision::deny_with(format!(
-                "Only admins may do this ({})",
-                other.name()
-            )),
+            Operation::GetInvitations { .. } => Decision::deny_with(
+                "You can only list the invitations sent to your own e-mail address",
+            ),
+            other => Decision::deny_with(format!("Only admins may do this ({})", other.name())),
         }
     }
 }

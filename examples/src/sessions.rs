@@ -66,7 +66,10 @@ mod tests {
         let admin = users::authenticate("admin@example.com", "password123").unwrap();
         let set_cookie = sessions.start(&admin);
         let cookie = set_cookie.split(';').next().unwrap().to_owned();
-        assert_eq!(sessions.user(Some(&format!("a=b; {cookie}"))).unwrap().id, "user-1");
+        assert_eq!(
+            sessions.user(Some(&format!("a=b; {cookie}"))).unwrap().id,
+            "user-1"
+        );
         assert!(sessions.user(Some("vortex_demo_session=user-1")).is_none());
         sessions.end(Some(&cookie));
         assert!(sessions.user(Some(&cookie)).is_none());

@@ -70,7 +70,10 @@ async fn events(State(demo): State<DemoApp>, headers: HeaderMap) -> Response {
     reply(demo.events(cookie(&headers)))
 }
 
-async fn webhook(State(demo): State<DemoApp>, VerifiedWebhook { event, .. }: VerifiedWebhook) -> Response {
+async fn webhook(
+    State(demo): State<DemoApp>,
+    VerifiedWebhook { event, .. }: VerifiedWebhook,
+) -> Response {
     reply(demo.received(&event))
 }
 

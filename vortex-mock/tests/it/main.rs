@@ -1,0 +1,12 @@
+//! Integration tests of vortex-mock over real HTTP.
+
+mod auth;
+mod autojoin;
+mod client;
+mod controls;
+mod faults;
+mod invitations;
+mod scopes;
+mod support;
+mod sync;
+mod webhooks;
