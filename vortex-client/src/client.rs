@@ -204,6 +204,11 @@ impl VortexClientBuilder {
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         let parsed = reqwest::Url::parse(&base_url)
             .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))?;
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(Error::Config(format!(
+                "invalid base URL {base_url:?}: it must not have a query or fragment"
+            )));
+        }
         if !matches!(parsed.scheme(), "http" | "https") || parsed.cannot_be_a_base() {
             return Err(Error::Config(format!(
                 "invalid base URL {base_url:?}: use an http:// or https:// URL"
@@ -575,7 +580,9 @@ impl VortexClient {
     ) -> Error {
         let message = upstream_message(body).map(|m| {
             // Never echo the key, even if the upstream does.
-            m.replace(self.inner.signer.api_key().expose_secret(), "<redacted>")
+            let key = self.inner.signer.api_key();
+            m.replace(key.expose_secret(), "<redacted>")
+                .replace(key.expose_secret_part(), "<redacted>")
         });
         Error::Status {
             status: status.as_u16(),
@@ -848,7 +855,8 @@ fn parse_answer(method: &Method, body: &[u8]) -> Result<Value, Error> {
 fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     if !value.is_object() {
         return Err(Error::Decode(format!(
-            "expected a JSON object, got {value}"
+            "expected a JSON object, got {}",
+            crate::webhook::json_kind(&value)
         )));
     }
     serde_json::from_value(value).map_err(|e| Error::Decode(e.to_string()))

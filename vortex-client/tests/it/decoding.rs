@@ -242,9 +242,6 @@ async fn unknown_fields_in_create_sync_and_autojoin_answers_decode() {
     assert_eq!(synced.processed, 1);
     assert_eq!(synced.invitation_ids, ["inv-1"]);
 
-    let autojoin = client
-        .get_autojoin_domains("team", "team-1")
-        .await
-        .unwrap();
+    let autojoin = client.get_autojoin_domains("team", "team-1").await.unwrap();
     assert_eq!(autojoin.autojoin_domains[0].domain, "example.com");
 }

@@ -110,7 +110,13 @@ async fn get_invitations_by_target_encodes_reserved_characters_of_both_query_val
 async fn get_invitation_sends_a_get_and_decodes_every_invitation_field() {
     let server = start_server().await;
     let answer = crate::support::invitation_json("inv-1");
-    mount(&server, "GET", "/api/v1/invitations/inv-1", json_answer(&answer)).await;
+    mount(
+        &server,
+        "GET",
+        "/api/v1/invitations/inv-1",
+        json_answer(&answer),
+    )
+    .await;
     let client = client(&server);
 
     let invitation = client.get_invitation("inv-1").await.unwrap();
@@ -410,7 +416,12 @@ async fn reinvite_posts_without_a_body_and_decodes_the_invitation() {
     assert_eq!(client.raw().reinvite("inv-1").await.unwrap(), answer);
 
     let requests = received(&server).await;
-    assert_both(&requests, "POST", "/api/v1/invitations/inv-1/reinvite", None);
+    assert_both(
+        &requests,
+        "POST",
+        "/api/v1/invitations/inv-1/reinvite",
+        None,
+    );
     for request in &requests {
         assert_no_body(request);
     }
@@ -549,10 +560,7 @@ async fn get_autojoin_domains_sends_a_get_and_decodes_domains_and_invitation() {
     .await;
     let client = client(&server);
 
-    let autojoin = client
-        .get_autojoin_domains("team", "team-1")
-        .await
-        .unwrap();
+    let autojoin = client.get_autojoin_domains("team", "team-1").await.unwrap();
     let domains: Vec<(&str, &str)> = autojoin
         .autojoin_domains
         .iter()
@@ -654,10 +662,7 @@ async fn configure_autojoin_with_no_domains_sends_an_empty_list_and_omits_unset_
     .await;
     let request = ConfigureAutojoinRequest::new("team", "team-1", "comp-1", Vec::<String>::new());
 
-    let configured = client(&server)
-        .configure_autojoin(&request)
-        .await
-        .unwrap();
+    let configured = client(&server).configure_autojoin(&request).await.unwrap();
     assert!(configured.autojoin_domains.is_empty());
     assert_eq!(configured.invitation, None);
 
@@ -732,10 +737,6 @@ async fn raw_answers_keep_the_upstream_key_order() {
     )
     .await;
 
-    let raw = client(&server)
-        .raw()
-        .get_invitation("inv-1")
-        .await
-        .unwrap();
+    let raw = client(&server).raw().get_invitation("inv-1").await.unwrap();
     assert_eq!(serde_json::to_string(&raw).unwrap(), body);
 }

@@ -50,13 +50,27 @@ async fn call_invitation_id_endpoints(client: &VortexClient, id: &str) -> Vec<Er
 }
 
 /// Calls every typed and raw endpoint that takes two path parameters, in order.
-async fn call_two_segment_endpoints(client: &VortexClient, first: &str, second: &str) -> Vec<Error> {
+async fn call_two_segment_endpoints(
+    client: &VortexClient,
+    first: &str,
+    second: &str,
+) -> Vec<Error> {
     let raw = client.raw();
     let mut errors = Vec::new();
     errors.extend(client.get_invitations_by_scope(first, second).await.err());
-    errors.extend(client.delete_invitations_by_scope(first, second).await.err());
+    errors.extend(
+        client
+            .delete_invitations_by_scope(first, second)
+            .await
+            .err(),
+    );
     errors.extend(client.get_invitations_by_group(first, second).await.err());
-    errors.extend(client.delete_invitations_by_group(first, second).await.err());
+    errors.extend(
+        client
+            .delete_invitations_by_group(first, second)
+            .await
+            .err(),
+    );
     errors.extend(client.get_autojoin_domains(first, second).await.err());
     errors.extend(raw.get_invitations_by_scope(first, second).await.err());
     errors.extend(raw.delete_invitations_by_scope(first, second).await.err());
@@ -101,10 +115,22 @@ async fn scope_and_group_parameters_are_each_sent_as_one_encoded_segment() {
 
         let expected_for = |first: &str, second: &str| {
             [
-                ("GET", format!("/api/v1/invitations/by-scope/{first}/{second}")),
-                ("DELETE", format!("/api/v1/invitations/by-scope/{first}/{second}")),
-                ("GET", format!("/api/v1/invitations/by-group/{first}/{second}")),
-                ("DELETE", format!("/api/v1/invitations/by-group/{first}/{second}")),
+                (
+                    "GET",
+                    format!("/api/v1/invitations/by-scope/{first}/{second}"),
+                ),
+                (
+                    "DELETE",
+                    format!("/api/v1/invitations/by-scope/{first}/{second}"),
+                ),
+                (
+                    "GET",
+                    format!("/api/v1/invitations/by-group/{first}/{second}"),
+                ),
+                (
+                    "DELETE",
+                    format!("/api/v1/invitations/by-group/{first}/{second}"),
+                ),
                 (
                     "GET",
                     format!("/api/v1/invitations/by-scope/{first}/{second}/autojoin"),

@@ -1,0 +1,17 @@
+//! Endpoint tests of `vortex-client` against a local upstream (wiremock): what each endpoint
+//! sends, how answers and errors are decoded, path encoding, timeouts, retries and
+//! configuration.
+//!
+//! Every mock server has a lowest-priority catch-all answering 599 (see
+//! `support::start_server`), so an unexpected request can never pass for an upstream 404.
+
+mod clones;
+mod config;
+mod decoding;
+mod deletes;
+mod endpoints;
+mod errors;
+mod paths;
+mod retries;
+mod support;
+mod timeouts;
