@@ -32,8 +32,13 @@ impl DemoResponse {
         }
     }
 
+    /// An error answer `{"error": message}`.
+    pub fn error(status: u16, message: &str) -> Self {
+        Self::json(status, json!({ "error": message }))
+    }
+
     fn unauthorized() -> Self {
-        Self::json(401, json!({ "error": "Unauthorized" }))
+        Self::error(401, "Unauthorized")
     }
 }
 

@@ -82,11 +82,11 @@ async fn index() -> Html<&'static str> {
 }
 
 async fn not_found() -> Response {
-    reply(DemoResponse {
-        status: 404,
-        body: serde_json::json!({ "error": "Not found" }),
-        set_cookie: None,
-    })
+    reply(DemoResponse::error(404, "Not found"))
+}
+
+async fn method_not_allowed() -> Response {
+    reply(DemoResponse::error(405, "Method not allowed"))
 }
 
 #[tokio::main]
@@ -127,6 +127,7 @@ async fn run() -> Result<(), String> {
             vortex_axum::router::<AppState, SessionUser>(demo.routes.clone()),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     print_banner(&config, listening, &upstream);
     axum::serve(listener, app)
