@@ -97,12 +97,13 @@ pub struct VortexRoutes {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     client: VortexClient,
     policy: Policy,
     token_options: TokenOptions,
     body_limit: usize,
-    jwt_attributes: Option<Box<AttributesHook>>,
+    jwt_attributes: Option<Arc<AttributesHook>>,
 }
 
 impl fmt::Debug for VortexRoutes {
@@ -130,15 +131,11 @@ impl VortexRoutes {
     }
 
     fn inner_mut(&mut self) -> &mut Inner {
-        Arc::get_mut(&mut self.inner).expect("configure VortexRoutes before cloning it")
+        Arc::make_mut(&mut self.inner)
     }
 
     /// Sets the lifetime of `/jwt` and `/token` tokens (default 30 days). A `/token`
     /// request may ask for a shorter one, never a longer one.
-    ///
-    /// # Panics
-    ///
-    /// If called on a clone (configure before sharing).
     #[must_use]
     pub fn token_lifetime(mut self, expires_in: ExpiresIn) -> Self {
         self.inner_mut().token_options = TokenOptions::default().expires_in(expires_in);
@@ -146,10 +143,6 @@ impl VortexRoutes {
     }
 
     /// Sets the body limit (default 64 KiB); larger bodies get 413.
-    ///
-    /// # Panics
-    ///
-    /// If called on a clone (configure before sharing).
     #[must_use]
     pub fn body_limit(mut self, limit: usize) -> Self {
         self.inner_mut().body_limit = limit;
@@ -159,10 +152,6 @@ impl VortexRoutes {
     /// Sets a hook that receives the `context` of `POST /jwt` (`{"componentId","scope",
     /// "scopeType"}` from the React provider) and may return attributes for the token; they
     /// are merged over the user's own attributes.
-    ///
-    /// # Panics
-    ///
-    /// If called on a clone (configure before sharing).
     #[must_use]
     pub fn jwt_attributes<F, Fut>(mut self, hook: F) -> Self
     where
@@ -170,7 +159,7 @@ impl VortexRoutes {
         Fut: Future<Output = Option<Map<String, Value>>> + Send + 'static,
     {
         self.inner_mut().jwt_attributes =
-            Some(Box::new(move |user, context| Box::pin(hook(user, context))));
+            Some(Arc::new(move |user, context| Box::pin(hook(user, context))));
         self
     }
 
