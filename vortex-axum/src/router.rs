@@ -84,10 +84,7 @@ where
             return VortexResponse(RouteResponse::payload_too_large(limit)).into_response();
         }
         Err(BodyError::Broken) => {
-            return VortexResponse(RouteResponse::bad_request(
-                "The request body could not be read",
-            ))
-            .into_response();
+            return VortexResponse(RouteResponse::unreadable_body()).into_response();
         }
     };
     let request = RouteRequest::new(Some(&user))

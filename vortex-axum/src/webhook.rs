@@ -77,9 +77,7 @@ where
             .await
             .map_err(|e| match e {
                 BodyError::TooLarge => reject(WebhookRejection::PayloadTooLarge { limit }),
-                BodyError::Broken => reject(WebhookRejection::NotAnObject(
-                    "the body could not be read".into(),
-                )),
+                BodyError::Broken => reject(WebhookRejection::UnreadableBody),
             })?;
         let event = verifier.verify(signatures(), &body).await.map_err(reject)?;
         Ok(Self { event, body })

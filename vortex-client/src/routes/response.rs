@@ -88,6 +88,43 @@ impl RouteResponse {
         Self::error(500, "Internal error")
     }
 
+    /// 400: the request body could not be read (the client stopped sending, or sent a
+    /// broken chunked body).
+    pub fn unreadable_body() -> Self {
+        Self::bad_request("The request body could not be read")
+    }
+
+    /// The JSON error answer for a bare status, for framework errors that carry no message
+    /// (catchers, extractor failures): `Not found`, `Method not allowed`, …
+    ///
+    /// ```
+    /// use vortex_client::routes::RouteResponse;
+    ///
+    /// assert_eq!(RouteResponse::for_status(404).body(), r#"{"error":"Not found"}"#);
+    /// assert_eq!(RouteResponse::for_status(418).body(), r#"{"error":"Error 418"}"#);
+    /// ```
+    pub fn for_status(status: u16) -> Self {
+        let message = match status {
+            400 => "Bad request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not found",
+            405 => "Method not allowed",
+            408 => "Request timeout",
+            409 => "Conflict",
+            413 => "Request body is too large",
+            415 => "Unsupported media type",
+            422 => "Unprocessable entity",
+            429 => "Too many requests",
+            500 => "Internal error",
+            502 => "Vortex API unavailable",
+            503 => "Service unavailable",
+            504 => "Vortex API timed out",
+            other => return Self::error(other, format!("Error {other}")),
+        };
+        Self::error(status, message)
+    }
+
     /// The answer for an upstream failure, per the error table of the contract.
     pub fn from_upstream(error: &Error) -> Self {
         match error {

@@ -38,6 +38,9 @@ pub enum WebhookRejection {
     /// The body verified but is not a JSON object (400).
     #[error("Webhook body must be a JSON object: {0}")]
     NotAnObject(String),
+    /// The body could not be read (the sender stopped, or sent a broken body) (400).
+    #[error("The webhook body could not be read")]
+    UnreadableBody,
     /// The event's `timestamp` is missing or outside the freshness window (400).
     #[error(
         "Webhook event timestamp is missing or outside the accepted window of {max_age_secs} s"
@@ -58,7 +61,10 @@ impl WebhookRejection {
     /// The HTTP status to answer.
     pub fn status(&self) -> u16 {
         match self {
-            Self::MultipleSignatures | Self::NotAnObject(_) | Self::Stale { .. } => 400,
+            Self::MultipleSignatures
+            | Self::NotAnObject(_)
+            | Self::UnreadableBody
+            | Self::Stale { .. } => 400,
             Self::MissingSignature | Self::InvalidSignature => 401,
             Self::PayloadTooLarge { .. } => 413,
             Self::Replayed { .. } => 200,

@@ -1,0 +1,86 @@
+//! JSON catchers, and the request-local stash that carries guard rejections to them.
+
+use std::sync::Mutex;
+
+use rocket::Request;
+use rocket::catcher::{self, Catcher};
+use rocket::http::Status;
+use vortex_client::routes::RouteResponse;
+
+use crate::response::to_response;
+
+/// The statuses with a dedicated catcher in [`catchers`] (a default catcher covers the others).
+const CODES: [u16; 8] = [400, 401, 403, 404, 405, 413, 422, 500];
+
+/// JSON catchers (`{"error":"…"}`) for 400, 401, 403, 404, 405, 413, 422 and 500, plus a
+/// default catcher for every other status, to [`register`](rocket::Rocket::register) where
+/// Rocket's own catchers would answer HTML: at the mount point of the Vortex routes (the
+/// [`fairing`](crate::fairing) does it) and at the paths of routes using the
+/// [`CurrentUser`](crate::CurrentUser) and [`VerifiedWebhook`](crate::VerifiedWebhook) guards.
+///
+/// Rocket hands a catcher only the status of a failing guard, never its error value
+/// (rwf2/Rocket#596). So these guards also leave their answer in the request-local cache, and
+/// these catchers send it: the exact JSON of the core (`Missing X-Vortex-Signature header`,
+/// 413 with the limit, …), including the 200 `{"received":true,"duplicate":true}` of a
+/// replayed webhook. For any other error they answer `{"error":"<reason>"}` with the status
+/// (`Not found`, `Unauthorized`, …).
+///
+/// ```
+/// use rocket::{Build, Rocket};
+///
+/// fn app() -> Rocket<Build> {
+///     rocket::build()
+///         // .mount("/webhooks/vortex", rocket::routes![on_vortex_event])
+///         .register("/webhooks/vortex", vortex_rocket::catchers())
+/// }
+///
+/// # rocket::async_test(async {
+/// let client = rocket::local::asynchronous::Client::tracked(app()).await.unwrap();
+/// let answer = client.post("/webhooks/vortex").dispatch().await;
+/// assert_eq!(answer.status().code, 404);
+/// assert_eq!(answer.into_string().await.unwrap(), r#"{"error":"Not found"}"#);
+/// # });
+/// ```
+pub fn catchers() -> Vec<Catcher> {
+    let mut catchers: Vec<Catcher> = CODES
+        .iter()
+        .map(|&code| Catcher::new(code, json_catcher as CatcherFn))
+        .collect();
+    catchers.push(Catcher::new(None, json_catcher as CatcherFn));
+    catchers
+}
+
+type CatcherFn = for<'r> fn(Status, &'r Request<'_>) -> catcher::BoxFuture<'r>;
+
+fn json_catcher<'r>(status: Status, request: &'r Request<'_>) -> catcher::BoxFuture<'r> {
+    let answer = take_stashed(request, status).unwrap_or_else(|| for_status(status));
+    Box::pin(async move { Ok(to_response(answer)) })
+}
+
+/// The JSON error answer for a status that no guard of this crate explained.
+fn for_status(status: Status) -> RouteResponse {
+    RouteResponse::for_status(status.code)
+}
+
+/// The answer a guard of this crate left for the catchers of this request.
+#[derive(Default)]
+struct Stash(Mutex<Option<RouteResponse>>);
+
+/// Leaves `answer` for the catchers of `request`, and returns the status to fail with.
+pub(crate) fn stash(request: &Request<'_>, answer: RouteResponse) -> Status {
+    let status = Status::new(answer.status());
+    let stash = request.local_cache(Stash::default);
+    *stash.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(answer);
+    status
+}
+
+/// The stashed answer, if it is for `status` (a guard's rejection, not a later error).
+fn take_stashed(request: &Request<'_>, status: Status) -> Option<RouteResponse> {
+    let stash = request.local_cache(Stash::default);
+    let mut stashed = stash.0.lock().unwrap_or_else(|e| e.into_inner());
+    if stashed.as_ref()?.status() == status.code {
+        stashed.take()
+    } else {
+        None
+    }
+}

@@ -1,0 +1,138 @@
+//! Vortex invitations for [Rocket](https://rocket.rs) 0.5.
+//!
+//! - [`routes`] / [`fairing`]: the routes the Vortex React provider calls (`/jwt`,
+//!   `/invitations`, …), to mount at `/api/vortex`, authenticated by the app's own request
+//!   guard and authorized by a policy, answering JSON only;
+//! - [`catchers`]: JSON catchers, since Rocket's own answer HTML;
+//! - [`CurrentUser`]: the signed-in [`VortexUser`] as a request guard for the app's own
+//!   handlers (401 JSON when absent);
+//! - [`VerifiedWebhook`]: a data guard for a webhook whose signature was verified over the raw
+//!   body.
+//!
+//! The behaviour (validation, authorization, upstream calls, error table) is
+//! [`vortex_client::routes`], shared with the axum and actix-web integrations; this crate only
+//! adapts requests and answers.
+//!
+//! # Example
+//!
+//! ```
+//! use rocket::http::{Header, Status};
+//! use rocket::local::asynchronous::Client;
+//! use rocket::request::{self, FromRequest, Request};
+//! use rocket::{get, post, routes};
+//! use vortex_client::VortexClient;
+//! use vortex_client::routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser, WebhookVerifier};
+//! use vortex_client::webhook::sign_payload;
+//! use vortex_rocket::{CurrentUser, VerifiedWebhook};
+//!
+//! /// The app's signed-in user (a real app reads its session cookie or token here).
+//! struct AppUser {
+//!     id: String,
+//!     email: String,
+//!     admin: bool,
+//! }
+//!
+//! #[rocket::async_trait]
+//! impl<'r> FromRequest<'r> for AppUser {
+//!     type Error = ();
+//!     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, ()> {
+//!         match request.headers().get_one("x-user-id") {
+//!             Some(id) => request::Outcome::Success(AppUser {
+//!                 id: id.into(),
+//!                 email: format!("{id}@example.com"),
+//!                 admin: id == "admin",
+//!             }),
+//!             None => request::Outcome::Forward(Status::Unauthorized),
+//!         }
+//!     }
+//! }
+//!
+//! impl From<AppUser> for VortexUser {
+//!     fn from(user: AppUser) -> Self {
+//!         let scopes: &[&str] = if user.admin { &["autojoin"] } else { &[] };
+//!         VortexUser::new(user.id).email(user.email).admin_scopes(scopes.iter().copied())
+//!     }
+//! }
+//!
+//! #[get("/me")]
+//! fn me(user: CurrentUser<AppUser>) -> String {
+//!     format!(r#"{{"id":"{}"}}"#, user.id)
+//! }
+//!
+//! #[post("/webhooks/vortex", data = "<webhook>")]
+//! fn webhook(webhook: VerifiedWebhook) -> &'static str {
+//!     println!("Vortex event {:?}", webhook.event.id());
+//!     r#"{"received":true}"#
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
+//! let client = VortexClient::from_env()
+//!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
+//! // Admins may do everything; other users may read and get tokens.
+//! let policy = AdminScopeOr::new("autojoin", AllowOperations::read_only());
+//! let vortex = VortexRoutes::new(client, policy);
+//!
+//! let rocket = rocket::build()
+//!     // The Vortex routes and their JSON catchers at /api/vortex.
+//!     .attach(vortex_rocket::fairing::<AppUser>("/api/vortex", vortex))
+//!     .mount("/", routes![me, webhook])
+//!     .register("/me", vortex_rocket::catchers())
+//!     .register("/webhooks/vortex", vortex_rocket::catchers())
+//!     .manage(WebhookVerifier::new("whsec_example")?.dedupe_in_memory());
+//!
+//! // Try it without a server:
+//! let client = Client::tracked(rocket).await?;
+//! let answer = client.post("/api/vortex/jwt").header(Header::new("x-user-id", "admin")).dispatch().await;
+//! assert_eq!(answer.status(), Status::Ok);
+//! assert!(answer.into_string().await.unwrap().starts_with(r#"{"jwt":"eyJ"#));
+//!
+//! let anonymous = client.post("/api/vortex/jwt").dispatch().await;
+//! assert_eq!(anonymous.status(), Status::Unauthorized);
+//! assert_eq!(anonymous.into_string().await.unwrap(), r#"{"error":"Unauthorized"}"#);
+//!
+//! let me = client.get("/me").header(Header::new("x-user-id", "ada")).dispatch().await;
+//! assert_eq!(me.into_string().await.unwrap(), r#"{"id":"ada"}"#);
+//! assert_eq!(client.get("/me").dispatch().await.status(), Status::Unauthorized);
+//!
+//! let event = r#"{"id":"evt_1","type":"invitation.accepted","timestamp":"2026-01-01T00:00:00Z"}"#;
+//! let signed = client
+//!     .post("/webhooks/vortex")
+//!     .header(Header::new("x-vortex-signature", sign_payload("whsec_example", event.as_bytes())))
+//!     .body(event)
+//!     .dispatch()
+//!     .await;
+//! assert_eq!(signed.status(), Status::Ok);
+//! # Ok(()) }) }
+//! ```
+//!
+//! To serve it, launch the same `rocket` (`#[launch]` or `rocket.launch().await`). CORS, if
+//! the frontend is on another origin, is a fairing of the app.
+//!
+//! # Differences from the axum integration that Rocket imposes
+//!
+//! - Rocket sends a failing guard's status, never its error value (rwf2/Rocket#596), so
+//!   [`CurrentUser`] and [`VerifiedWebhook`] leave their JSON answer in the request-local
+//!   cache for the [`catchers`] to send: register them where these guards are used, or take
+//!   `Result<Guard, VortexResponse>` and return the rejection.
+//! - A replayed webhook fails the data guard with status 200, which the default catcher of
+//!   [`catchers`] answers `{"received":true,"duplicate":true}`.
+//! - Body limits also follow Rocket's named limits, `"vortex"` and `"vortex-webhook"`
+//!   (capped by the core's own limits).
+//! - A missing [`WebhookVerifier`] aborts launch ([`VerifiedWebhook`] is a sentinel) rather
+//!   than failing to compile.
+
+mod body;
+mod catcher;
+mod path;
+mod response;
+mod router;
+mod user;
+mod webhook;
+
+pub use body::{ROUTES_LIMIT, WEBHOOK_LIMIT};
+pub use catcher::catchers;
+pub use response::VortexResponse;
+pub use router::{DEFAULT_RANK, VortexHandler, fairing, routes};
+pub use user::CurrentUser;
+pub use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
+pub use webhook::VerifiedWebhook;

@@ -1,0 +1,63 @@
+//! From the core's plain answers to Rocket responses.
+
+use std::io::Cursor;
+
+use rocket::Request;
+use rocket::http::{Header, Status};
+use rocket::response::{self, Responder, Response};
+use vortex_client::routes::RouteResponse;
+
+/// An answer of the Vortex routes (or a rejection of one of this crate's guards), as a Rocket
+/// [`Responder`]: always JSON, with the status and headers the core chose.
+///
+/// It is also the error type of the [`CurrentUser`](crate::CurrentUser) and
+/// [`VerifiedWebhook`](crate::VerifiedWebhook) guards, so a handler can take
+/// `Result<CurrentUser<U>, VortexResponse>` and return the rejection with `?`:
+///
+/// ```
+/// use rocket::get;
+/// use vortex_client::routes::RouteResponse;
+/// use vortex_rocket::VortexResponse;
+///
+/// #[get("/teapot")]
+/// fn teapot() -> VortexResponse {
+///     VortexResponse(RouteResponse::error(418, "I'm a teapot"))
+/// }
+///
+/// # rocket::async_test(async {
+/// let client = rocket::local::asynchronous::Client::tracked(
+///     rocket::build().mount("/", rocket::routes![teapot]),
+/// ).await.unwrap();
+/// let answer = client.get("/teapot").dispatch().await;
+/// assert_eq!(answer.status().code, 418);
+/// assert_eq!(answer.content_type(), Some(rocket::http::ContentType::JSON));
+/// assert_eq!(answer.into_string().await.unwrap(), r#"{"error":"I'm a teapot"}"#);
+/// # });
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VortexResponse(pub RouteResponse);
+
+impl From<RouteResponse> for VortexResponse {
+    fn from(answer: RouteResponse) -> Self {
+        Self(answer)
+    }
+}
+
+impl<'r> Responder<'r, 'static> for VortexResponse {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        Ok(to_response(self.0))
+    }
+}
+
+/// The one conversion from a core answer to a Rocket response: status, the core's headers,
+/// JSON body.
+pub(crate) fn to_response(answer: RouteResponse) -> Response<'static> {
+    let mut response = Response::new();
+    response.set_status(Status::new(answer.status()));
+    for (name, value) in answer.headers() {
+        response.set_header(Header::new(name, value));
+    }
+    let body = answer.into_body();
+    response.set_sized_body(body.len(), Cursor::new(body));
+    response
+}

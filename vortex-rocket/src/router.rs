@@ -1,0 +1,307 @@
+//! The mountable Vortex routes: one catch-all `Handler` per mount point.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use rocket::fairing::AdHoc;
+use rocket::http::Method;
+use rocket::outcome::Outcome;
+use rocket::request::FromRequest;
+use rocket::route::{self, Handler, Route};
+use rocket::{Data, Request};
+use vortex_client::routes::{RouteRequest, RouteResponse, VortexRoutes, VortexUser};
+
+use crate::body::{self, BodyError, ROUTES_LIMIT};
+use crate::catcher::catchers;
+use crate::path;
+use crate::response::to_response;
+
+/// The rank of the Vortex routes: after every route of the app under the mount point that
+/// has a default rank (those are -12 to -5), before catch-all routes such as
+/// `#[get("/<_..>")]` (-4 to -1 by default) or ranked fallbacks (`FileServer` is 10).
+///
+/// ```
+/// # struct AppUser;
+/// # fn demo(routes: vortex_client::routes::VortexRoutes) {
+/// // Rank the Vortex routes after a fallback ranked -3, keeping the other defaults first.
+/// let handler = vortex_rocket::VortexHandler::<AppUser>::new(routes).rank(vortex_rocket::DEFAULT_RANK + 2);
+/// # let _ = handler; }
+/// ```
+pub const DEFAULT_RANK: isize = -4;
+
+/// Every method: the core answers 405 (with `Allow`) for the ones a path does not take.
+const METHODS: [Method; 9] = [
+    Method::Get,
+    Method::Put,
+    Method::Post,
+    Method::Delete,
+    Method::Options,
+    Method::Head,
+    Method::Trace,
+    Method::Connect,
+    Method::Patch,
+];
+
+/// The Vortex routes as a Rocket [`Handler`]: every request under the mount point, whatever
+/// its method, reaches it, and it answers JSON.
+///
+/// For each request it matches the method and the raw, still percent-encoded path under the
+/// mount point ([`VortexRoutes::match_route`]: 404 / 405), authenticates with the app's
+/// request guard `U` (anonymous, hence 401, when `U` fails or forwards), reads the body up to
+/// the limit (413), and lets [`VortexRoutes::handle`] do the rest. It never forwards.
+///
+/// Route macros cannot be generic, so this is how [`routes`] builds the routes; use it
+/// directly to choose their [rank](Self::rank):
+///
+/// ```
+/// # use rocket::request::{self, FromRequest, Request};
+/// # use vortex_client::routes::VortexUser;
+/// # struct AppUser(String);
+/// # #[rocket::async_trait]
+/// # impl<'r> FromRequest<'r> for AppUser {
+/// #     type Error = ();
+/// #     async fn from_request(_: &'r Request<'_>) -> request::Outcome<Self, ()> {
+/// #         request::Outcome::Forward(rocket::http::Status::Unauthorized)
+/// #     }
+/// # }
+/// # impl From<AppUser> for VortexUser {
+/// #     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
+/// # }
+/// use rocket::Route;
+/// use vortex_client::VortexClient;
+/// use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes};
+/// use vortex_rocket::VortexHandler;
+///
+/// # fn main() -> Result<(), vortex_client::Error> {
+/// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
+/// let routes: Vec<Route> = VortexHandler::<AppUser>::new(VortexRoutes::new(client, AllowAllAuthenticated))
+///     .rank(20)
+///     .into();
+/// let rocket = rocket::build().mount("/api/vortex", routes);
+/// # let _ = rocket;
+/// # Ok(()) }
+/// ```
+pub struct VortexHandler<U> {
+    routes: VortexRoutes,
+    rank: isize,
+    _app_user: PhantomData<fn() -> U>,
+}
+
+impl<U> VortexHandler<U> {
+    /// The handler of `routes`, ranked [`DEFAULT_RANK`].
+    ///
+    /// ```
+    /// # struct AppUser;
+    /// # fn demo(routes: vortex_client::routes::VortexRoutes) {
+    /// let handler = vortex_rocket::VortexHandler::<AppUser>::new(routes);
+    /// # let _ = handler; }
+    /// ```
+    pub fn new(routes: VortexRoutes) -> Self {
+        Self {
+            routes,
+            rank: DEFAULT_RANK,
+            _app_user: PhantomData,
+        }
+    }
+
+    /// Sets the rank of the routes (lower ranks are tried first; see [`DEFAULT_RANK`]).
+    ///
+    /// ```
+    /// # struct AppUser;
+    /// # fn demo(routes: vortex_client::routes::VortexRoutes) {
+    /// // Let every other route of the app, ranked up to 99, go first.
+    /// let handler = vortex_rocket::VortexHandler::<AppUser>::new(routes).rank(100);
+    /// # let _ = handler; }
+    /// ```
+    #[must_use]
+    pub fn rank(mut self, rank: isize) -> Self {
+        self.rank = rank;
+        self
+    }
+}
+
+impl<U> Clone for VortexHandler<U> {
+    fn clone(&self) -> Self {
+        Self {
+            routes: self.routes.clone(),
+            rank: self.rank,
+            _app_user: PhantomData,
+        }
+    }
+}
+
+impl<U> fmt::Debug for VortexHandler<U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VortexHandler")
+            .field("routes", &self.routes)
+            .field("rank", &self.rank)
+            .field("user", &std::any::type_name::<U>())
+            .finish()
+    }
+}
+
+impl<U> From<VortexHandler<U>> for Vec<Route>
+where
+    U: for<'r> FromRequest<'r> + Into<VortexUser> + Send + 'static,
+{
+    fn from(handler: VortexHandler<U>) -> Self {
+        METHODS
+            .iter()
+            .map(|&method| {
+                let mut route = Route::ranked(handler.rank, method, "/<_..>", handler.clone());
+                route.name = Some("vortex".into());
+                route
+            })
+            .collect()
+    }
+}
+
+#[rocket::async_trait]
+impl<U> Handler for VortexHandler<U>
+where
+    U: for<'r> FromRequest<'r> + Into<VortexUser> + Send + 'static,
+{
+    async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        Outcome::Success(to_response(self.respond(request, data).await))
+    }
+}
+
+impl<U> VortexHandler<U>
+where
+    U: for<'r> FromRequest<'r> + Into<VortexUser> + Send + 'static,
+{
+    async fn respond(&self, request: &Request<'_>, data: Data<'_>) -> RouteResponse {
+        let routes = &self.routes;
+        let path = path::under_mount(request);
+        let matched = match routes.match_route(request.method().as_str(), path) {
+            Ok(matched) => matched,
+            Err(answer) => return answer,
+        };
+        let user: VortexUser = match U::from_request(request).await {
+            Outcome::Success(user) => user.into(),
+            Outcome::Error(_) | Outcome::Forward(_) => return RouteResponse::unauthorized(),
+        };
+        let limit = body::limit(request, ROUTES_LIMIT, routes.limit());
+        let body = match body::read_limited(request, data, limit).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge) => return RouteResponse::payload_too_large(limit),
+            Err(BodyError::Broken) => {
+                return RouteResponse::unreadable_body();
+            }
+        };
+        let query = request.uri().query().map(|query| query.as_str());
+        let route_request = RouteRequest::new(Some(&user)).query(query).body(&body);
+        routes.handle(matched, route_request).await
+    }
+}
+
+/// The Vortex routes, to [`mount`](rocket::Rocket::mount) at the path the React provider
+/// calls (`/api/vortex` by default); see [`fairing`] for the one-line setup.
+///
+/// `U` is the app's own request guard for the signed-in user (its session cookie, its
+/// token, …), converted with `Into<VortexUser>`. When it fails or forwards, the caller is
+/// anonymous and Vortex routes answer 401. Every request under the mount point, of any
+/// method (the mount point itself included), is answered JSON by the routes, including 404,
+/// 405 and 413. The routes are ranked [`DEFAULT_RANK`]: the app's own routes under the mount
+/// point go first; see [`VortexHandler::rank`].
+///
+/// The body limit is Rocket's limit named `"vortex"` (`limits.vortex` in `Rocket.toml` or
+/// `ROCKET_LIMITS`) when configured, capped by [`VortexRoutes::limit`] (64 KiB unless set with
+/// [`VortexRoutes::body_limit`]), which the routes enforce as well; else
+/// [`VortexRoutes::limit`]. To accept larger bodies, raise both.
+///
+/// Register [`catchers`] at the same base so that errors raised by Rocket itself there are
+/// JSON too (the [`fairing`] does both):
+///
+/// ```
+/// use rocket::request::{self, FromRequest, Request};
+/// use vortex_client::VortexClient;
+/// use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes, VortexUser};
+///
+/// /// The app's user, from its own authentication.
+/// struct AppUser { id: String, email: String }
+///
+/// #[rocket::async_trait]
+/// impl<'r> FromRequest<'r> for AppUser {
+///     type Error = ();
+///     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, ()> {
+///         // A real app reads its session here.
+///         match request.headers().get_one("x-user-id") {
+///             Some(id) => request::Outcome::Success(AppUser { id: id.into(), email: format!("{id}@example.com") }),
+///             None => request::Outcome::Forward(rocket::http::Status::Unauthorized),
+///         }
+///     }
+/// }
+///
+/// impl From<AppUser> for VortexUser {
+///     fn from(user: AppUser) -> Self {
+///         VortexUser::new(user.id).email(user.email)
+///     }
+/// }
+///
+/// # fn main() -> Result<(), vortex_client::Error> {
+/// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
+/// let routes = VortexRoutes::new(client, AllowAllAuthenticated);
+/// let rocket = rocket::build()
+///     .mount("/api/vortex", vortex_rocket::routes::<AppUser>(routes))
+///     .register("/api/vortex", vortex_rocket::catchers());
+/// # let _ = rocket;
+/// # Ok(()) }
+/// ```
+pub fn routes<U>(routes: VortexRoutes) -> Vec<Route>
+where
+    U: for<'r> FromRequest<'r> + Into<VortexUser> + Send + 'static,
+{
+    VortexHandler::<U>::new(routes).into()
+}
+
+/// A fairing that mounts the Vortex [`routes`] at `base`, registers the JSON [`catchers`]
+/// there, and manages the [`VortexRoutes`] (unless some are managed already), so that the
+/// app's own handlers can take `&State<VortexRoutes>` (for its API client, say).
+///
+/// `U` is the app's request guard for the signed-in user, as for [`routes`].
+///
+/// ```
+/// # use rocket::request::{self, FromRequest, Request};
+/// # use vortex_client::routes::VortexUser;
+/// # struct AppUser(String);
+/// # #[rocket::async_trait]
+/// # impl<'r> FromRequest<'r> for AppUser {
+/// #     type Error = ();
+/// #     async fn from_request(_: &'r Request<'_>) -> request::Outcome<Self, ()> {
+/// #         request::Outcome::Forward(rocket::http::Status::Unauthorized)
+/// #     }
+/// # }
+/// # impl From<AppUser> for VortexUser {
+/// #     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
+/// # }
+/// use vortex_client::VortexClient;
+/// use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes};
+///
+/// # fn main() -> Result<(), vortex_client::Error> {
+/// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
+/// let routes = VortexRoutes::new(client, AllowAllAuthenticated);
+/// let rocket = rocket::build().attach(vortex_rocket::fairing::<AppUser>("/api/vortex", routes));
+/// # let _ = rocket;
+/// # Ok(()) }
+/// ```
+///
+/// # Panics
+///
+/// At ignition, if `base` is not a valid mount point (as [`Rocket::mount`](rocket::Rocket::mount)).
+pub fn fairing<U>(base: impl Into<String>, routes: VortexRoutes) -> AdHoc
+where
+    U: for<'r> FromRequest<'r> + Into<VortexUser> + Send + 'static,
+{
+    let base = base.into();
+    AdHoc::on_ignite("Vortex routes", move |rocket| async move {
+        let rocket = if rocket.state::<VortexRoutes>().is_none() {
+            rocket.manage(routes.clone())
+        } else {
+            rocket
+        };
+        rocket
+            .mount(base.as_str(), self::routes::<U>(routes))
+            .register(base.as_str(), catchers())
+    })
+}

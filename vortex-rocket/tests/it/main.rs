@@ -1,0 +1,9 @@
+//! Integration tests of vortex-rocket: Rocket's local client against a real `vortex-mock`.
+
+mod limits;
+mod paths;
+mod routes;
+mod server;
+mod support;
+mod user;
+mod webhook;
