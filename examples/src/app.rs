@@ -137,9 +137,9 @@ impl DemoApp {
 }
 
 /// Prints the start-up banner.
-pub fn print_banner(config: &DemoConfig, listening: std::net::SocketAddr, upstream: &Upstream) {
+pub fn print_banner(config: &DemoConfig, listening: std::net::SocketAddr, upstream: &str) {
     println!("listening on http://{listening}");
-    println!("{}", upstream.describe());
+    println!("{upstream}");
     if config.webhook_secret_generated {
         println!("webhook secret (generated): {}", config.webhook_secret);
     }

@@ -318,3 +318,5 @@ macro_rules! browser_test {
 }
 
 browser_test!(axum_demo_in_chromium, "axum-demo");
+browser_test!(actix_demo_in_chromium, "actix-demo");
+browser_test!(rocket_demo_in_chromium, "rocket-demo");

@@ -15,7 +15,9 @@ use crate::response::VortexResponse;
 /// `U` is the app's own extractor of the signed-in user (its session, its JWT, …), converted
 /// with `Into<VortexUser>`. When it rejects, the caller is anonymous and Vortex routes answer
 /// 401. The router answers JSON for every request under the mount point, including 404, 405
-/// and 413 (the body limit of the [`VortexRoutes`], 64 KiB by default).
+/// and 413 (the body limit of the [`VortexRoutes`], 64 KiB by default). One path is outside
+/// its reach: axum's `nest` does not pass the mount point with a trailing slash
+/// (`/api/vortex/`) to the nested router, so that request gets the outer router's fallback.
 ///
 /// ```
 /// use axum::Router;

@@ -129,7 +129,7 @@ async fn run() -> Result<(), String> {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
-    print_banner(&config, listening, &upstream);
+    print_banner(&config, listening, &upstream.describe());
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

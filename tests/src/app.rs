@@ -1,0 +1,249 @@
+//! The test app: the contract every framework harness implements, identically.
+//!
+//! # The app
+//!
+//! A harness (one file per framework under `src/frameworks/`) turns an [`AppConfig`] into a
+//! real HTTP server on `127.0.0.1:0`, on its own thread with its own runtime, and returns a
+//! [`RunningApp`] (base URL; the server stops when it is dropped). The app has exactly these
+//! routes, built with the framework crate's own router, extractors and guards:
+//!
+//! | route | what it is | answer |
+//! |---|---|---|
+//! | `/api/vortex/…` ([`MOUNT`]) | the framework crate's Vortex router over [`AppConfig::routes`] | whatever the router answers |
+//! | `POST /webhooks/vortex` ([`WEBHOOK_PATH`]) | the crate's verified-webhook extractor with [`AppConfig::webhooks`] | 200 [`WebhookLog::record`]'s body |
+//! | `POST /webhooks/fresh` ([`FRESH_WEBHOOK_PATH`]) | same, with [`AppConfig::fresh_webhooks`] | same |
+//! | `GET /me` ([`ME_PATH`]) | the crate's current-user extractor/guard | 200 [`me_body`], or the crate's own 401 JSON |
+//!
+//! Authentication: the app's user type reads the request header [`USER_HEADER`]
+//! (`x-test-user`) with [`user_from_header`]; `None` (header absent, not UTF-8 or not the
+//! JSON of a [`VortexUser`]) means anonymous, and the user extractor/guard *rejects* (it does
+//! not produce a default user), so the framework crate answers 401 itself.
+//!
+//! Everything else (the client, its upstream URL, retry policy and timeout, the
+//! [`SuitePolicy`], the body limit and the `/jwt` attributes hook) is already inside
+//! [`AppConfig::routes`]: harnesses pass it to the framework crate unchanged.
+//!
+//! The verified-webhook handlers call [`WebhookLog::record`] with the verified event and
+//! answer its JSON with status 200 and `Content-Type: application/json`. Rejections (and
+//! replays, which never reach the handler) are the framework crate's own answers.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+use vortex_client::routes::{
+    Authorize, Decision, Operation, OperationKind, VortexRoutes, VortexUser, WebhookVerifier,
+};
+use vortex_client::webhook::VortexEvent;
+
+/// Where the Vortex router is mounted.
+pub const MOUNT: &str = "/api/vortex";
+/// The verified-webhook route with replay protection (in-memory dedupe).
+pub const WEBHOOK_PATH: &str = "/webhooks/vortex";
+/// The verified-webhook route with a 300 s freshness window.
+pub const FRESH_WEBHOOK_PATH: &str = "/webhooks/fresh";
+/// The current-user route.
+pub const ME_PATH: &str = "/me";
+/// The request header that carries the signed-in user, as the JSON of a [`VortexUser`].
+pub const USER_HEADER: &str = "x-test-user";
+/// The webhook signing secret of the test app.
+pub const SUITE_SECRET: &str = "whsec_suite_0123456789abcdef";
+/// The freshness window of [`FRESH_WEBHOOK_PATH`].
+pub const FRESH_MAX_AGE: Duration = Duration::from_secs(300);
+/// The 403 message of [`SuitePolicy`] for regular users.
+pub const REGULAR_DENIED: &str = "Forbidden for regular users";
+/// The invitation id that [`SuitePolicy`] refuses to revoke with no message (`Forbidden`).
+pub const DENY_DEFAULT_ID: &str = "deny-default";
+/// The invitation id whose `GET` makes [`SuitePolicy`] panic (the router must answer 500
+/// `Internal error`).
+pub const PANIC_ID: &str = "panic-in-policy";
+
+/// The signed-in user of a request, from the value of [`USER_HEADER`]: the JSON of a
+/// [`VortexUser`] (camelCase). `None` (anonymous) when absent, not UTF-8 or not valid.
+pub fn user_from_header(value: Option<&[u8]>) -> Option<VortexUser> {
+    serde_json::from_slice(value?).ok()
+}
+
+/// The body of `GET /me` for `user`: `{"id": …}`.
+pub fn me_body(user: &VortexUser) -> String {
+    json!({ "id": user.id }).to_string()
+}
+
+/// The policy of the test app, framework-neutral.
+///
+/// Admins (admin scope `autojoin`) may do everything. Other users may get a JWT or a token,
+/// get one invitation, accept invitations, and list invitations by target only for
+/// `targetType=email` with their own e-mail; revoking [`DENY_DEFAULT_ID`] is refused with no
+/// message (`Forbidden`); everything else with [`REGULAR_DENIED`]. Getting [`PANIC_ID`]
+/// panics, for everyone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SuitePolicy;
+
+impl Authorize for SuitePolicy {
+    async fn authorize(&self, operation: &Operation, user: &VortexUser) -> Decision {
+        if let Operation::GetInvitation { invitation_id } = operation {
+            assert!(invitation_id != PANIC_ID, "SuitePolicy panics on purpose");
+        }
+        if user.is_admin_of("autojoin") {
+            return Decision::Allow;
+        }
+        match operation {
+            Operation::GetInvitations {
+                target_type,
+                target_value,
+            } if target_type == "email" && user.email.as_deref() == Some(target_value) => {
+                Decision::Allow
+            }
+            Operation::RevokeInvitation { invitation_id } if invitation_id == DENY_DEFAULT_ID => {
+                Decision::Deny(None)
+            }
+            _ => match operation.kind() {
+                OperationKind::Jwt
+                | OperationKind::Token
+                | OperationKind::GetInvitation
+                | OperationKind::AcceptInvitations => Decision::Allow,
+                _ => Decision::deny_with(REGULAR_DENIED),
+            },
+        }
+    }
+}
+
+/// What the verified-webhook handlers saw: how many times they ran and the events.
+#[derive(Clone, Debug, Default)]
+pub struct WebhookLog {
+    runs: Arc<AtomicUsize>,
+    events: Arc<Mutex<Vec<Value>>>,
+}
+
+impl WebhookLog {
+    /// Records one handler run for `event` and returns the JSON body to answer with 200:
+    /// `{"received":true,"id":<event id or null>,"kind":<event.kind()>}`.
+    pub fn record(&self, event: &VortexEvent) -> String {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Value::Object(event.raw().clone()));
+        json!({ "received": true, "id": event.id(), "kind": event.kind() }).to_string()
+    }
+
+    /// How many times a handler ran.
+    pub fn runs(&self) -> usize {
+        self.runs.load(Ordering::SeqCst)
+    }
+
+    /// The events the handlers received, in order.
+    pub fn events(&self) -> Vec<Value> {
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Everything a harness needs to build the test app.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AppConfig {
+    /// The Vortex routes (client, policy, body limit, `/jwt` hook), to mount at [`MOUNT`].
+    pub routes: VortexRoutes,
+    /// The verifier of [`WEBHOOK_PATH`]: [`SUITE_SECRET`], in-memory dedupe.
+    pub webhooks: WebhookVerifier,
+    /// The verifier of [`FRESH_WEBHOOK_PATH`]: [`SUITE_SECRET`], [`FRESH_MAX_AGE`].
+    pub fresh_webhooks: WebhookVerifier,
+    /// Shared by both webhook handlers.
+    pub webhook_log: WebhookLog,
+}
+
+impl AppConfig {
+    /// The standard app over `routes`.
+    ///
+    /// # Panics
+    ///
+    /// Never in practice: [`SUITE_SECRET`] is not empty.
+    pub fn new(routes: VortexRoutes) -> Self {
+        let verifier = || WebhookVerifier::new(SUITE_SECRET).expect("the suite secret is valid");
+        Self {
+            routes,
+            webhooks: verifier().dedupe_in_memory(),
+            fresh_webhooks: verifier().max_age(FRESH_MAX_AGE),
+            webhook_log: WebhookLog::default(),
+        }
+    }
+}
+
+/// The attributes hook of the test app's `/jwt`: a `context` with a `componentId` gives the
+/// attribute `{"componentId": …}`; anything else gives none.
+pub fn jwt_attributes_hook(
+    _user: VortexUser,
+    context: Map<String, Value>,
+) -> std::future::Ready<Option<Map<String, Value>>> {
+    let attributes = context.get("componentId").map(|component| {
+        let mut attributes = Map::new();
+        attributes.insert("componentId".into(), component.clone());
+        attributes
+    });
+    std::future::ready(attributes)
+}
+
+/// A web framework the suite runs against.
+pub trait Framework: 'static {
+    /// The name in failure messages (`axum`, `actix-web`, `rocket`).
+    const NAME: &'static str;
+
+    /// Starts the test app described in this module as a real HTTP server on
+    /// `127.0.0.1:0`, on its own thread and runtime, and returns once it accepts
+    /// connections.
+    fn spawn(config: AppConfig) -> RunningApp;
+}
+
+/// A running test app; the server stops when this is dropped.
+pub struct RunningApp {
+    addr: SocketAddr,
+    base_url: String,
+    stop: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl RunningApp {
+    /// An app listening on `addr`; `stop` shuts it down (and should wait for its thread).
+    pub fn new(addr: SocketAddr, stop: impl FnOnce() + Send + 'static) -> Self {
+        Self {
+            addr,
+            base_url: format!("http://{addr}"),
+            stop: Mutex::new(Some(Box::new(stop))),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the app listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl std::fmt::Debug for RunningApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningApp")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        let stop = self
+            .stop
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(stop) = stop {
+            stop();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! One harness per web framework, each implementing [`crate::app::Framework`] for the test
+//! app described in [`crate::app`].
+
+pub mod axum;

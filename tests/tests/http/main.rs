@@ -1,0 +1,3 @@
+//! The conformance suite, once per framework (see the `vortex_tests` crate docs).
+
+vortex_tests::conformance_suite!(axum_suite, vortex_tests::frameworks::axum::AxumFramework);

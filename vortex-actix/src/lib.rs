@@ -1,0 +1,126 @@
+//! Vortex invitations for [actix-web](https://docs.rs/actix-web) 4.
+//!
+//! - [`configure`]: the routes the Vortex React provider calls (`/jwt`, `/invitations`, …),
+//!   to [`configure`](actix_web::Scope::configure) a `web::scope("/api/vortex")`,
+//!   authenticated by the app's own [`FromRequest`](actix_web::FromRequest) user type and
+//!   authorized by a policy;
+//! - [`CurrentUser`]: the signed-in [`VortexUser`] for the app's own handlers (401 JSON when
+//!   absent);
+//! - [`VerifiedWebhook`]: a webhook whose signature was verified over the raw body, with the
+//!   [`WebhookVerifier`] from the app data.
+//!
+//! The behaviour (validation, authorization, upstream calls, error table) is
+//! [`vortex_client::routes`], shared with the axum and Rocket integrations: the same request
+//! gets the same answer, byte for byte, in all three.
+//!
+//! # Example
+//!
+//! ```
+//! use std::future::{Ready, ready};
+//!
+//! use actix_web::{App, FromRequest, HttpRequest, HttpResponse, dev::Payload, test, web};
+//! use serde_json::json;
+//! use vortex_actix::{CurrentUser, VerifiedWebhook};
+//! use vortex_client::VortexClient;
+//! use vortex_client::routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser, WebhookVerifier};
+//!
+//! /// The app's signed-in user (a real app reads its session or token here).
+//! struct AppUser {
+//!     id: String,
+//!     email: String,
+//!     admin: bool,
+//! }
+//!
+//! impl FromRequest for AppUser {
+//!     type Error = actix_web::Error;
+//!     type Future = Ready<Result<Self, Self::Error>>;
+//!
+//!     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+//!         let id = req.headers().get("x-user-id").and_then(|v| v.to_str().ok());
+//!         ready(match id {
+//!             Some(id) => Ok(AppUser { id: id.into(), email: format!("{id}@example.com"), admin: id == "admin" }),
+//!             None => Err(actix_web::error::ErrorUnauthorized("not signed in")),
+//!         })
+//!     }
+//! }
+//!
+//! impl From<AppUser> for VortexUser {
+//!     fn from(user: AppUser) -> Self {
+//!         let scopes: &[&str] = if user.admin { &["autojoin"] } else { &[] };
+//!         VortexUser::new(user.id).email(user.email).admin_scopes(scopes.iter().copied())
+//!     }
+//! }
+//!
+//! async fn me(user: CurrentUser<AppUser>) -> HttpResponse {
+//!     HttpResponse::Ok().json(json!({ "id": user.id }))
+//! }
+//!
+//! async fn webhook(VerifiedWebhook { event, .. }: VerifiedWebhook) -> HttpResponse {
+//!     println!("Vortex event {:?}", event.id());
+//!     HttpResponse::Ok().json(json!({ "received": true }))
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = VortexClient::from_env()
+//!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
+//! // Admins may do everything; other users may read and get tokens.
+//! let policy = AdminScopeOr::new("autojoin", AllowOperations::read_only());
+//! let routes = VortexRoutes::new(client, policy);
+//! // Shared by every worker: build it outside `HttpServer::new`.
+//! let webhooks = web::Data::new(WebhookVerifier::new("whsec_example")?);
+//!
+//! let app = move || {
+//!     App::new()
+//!         .app_data(webhooks.clone())
+//!         .service(web::scope("/api/vortex").configure(vortex_actix::configure::<AppUser>(routes.clone())))
+//!         .route("/me", web::get().to(me))
+//!         .route("/webhooks/vortex", web::post().to(webhook))
+//! };
+//!
+//! // Try it without a server:
+//! # actix_web::rt::System::new().block_on(async {
+//! let app = test::init_service(app()).await;
+//! let request = test::TestRequest::post()
+//!     .uri("/api/vortex/jwt")
+//!     .insert_header(("x-user-id", "admin"))
+//!     .to_request();
+//! let answer = test::call_service(&app, request).await;
+//! assert_eq!(answer.status(), 200);
+//! assert_eq!(answer.headers().get("cache-control").unwrap(), "no-store");
+//!
+//! let anonymous = test::TestRequest::post().uri("/api/vortex/jwt").to_request();
+//! let answer = test::call_service(&app, anonymous).await;
+//! assert_eq!(answer.status(), 401);
+//! assert_eq!(test::read_body(answer).await, r#"{"error":"Unauthorized"}"#);
+//!
+//! let me = test::TestRequest::get().uri("/me").insert_header(("x-user-id", "u1")).to_request();
+//! assert_eq!(test::call_and_read_body(&app, me).await, r#"{"id":"u1"}"#);
+//!
+//! let unsigned = test::TestRequest::post().uri("/webhooks/vortex").set_payload("{}").to_request();
+//! assert_eq!(test::call_service(&app, unsigned).await.status(), 401);
+//! # });
+//! # Ok(()) }
+//! ```
+//!
+//! To serve it: `HttpServer::new(app).bind(("127.0.0.1", 3000))?.run().await` (with
+//! actix-web's `macros` feature for `#[actix_web::main]`, or `actix_web::rt::System`).
+//! CORS, if the frontend is on another origin, wraps the scope or the app
+//! (`actix-cors`), so preflight requests are answered before they reach the Vortex routes.
+
+/// The quick start of the README, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+mod body;
+mod path;
+mod response;
+mod router;
+mod user;
+mod webhook;
+
+pub use response::VortexResponse;
+pub use router::configure;
+pub use user::CurrentUser;
+pub use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
+pub use webhook::VerifiedWebhook;

@@ -1,0 +1,11 @@
+//! Integration tests of vortex-actix: actix-web test services in front of a real
+//! `vortex_mock::MockServer` upstream.
+
+mod errors;
+mod mount;
+mod parity;
+mod paths;
+mod provider;
+mod support;
+mod user;
+mod webhook;
