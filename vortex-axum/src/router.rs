@@ -1,7 +1,8 @@
 //! The nestable router of the Vortex routes.
 
 use axum::Router;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, NestedPath, OriginalUri, Request, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use vortex_client::routes::{RouteRequest, RouteResponse, VortexRoutes, VortexUser};
@@ -71,7 +72,7 @@ where
     U: FromRequestParts<S> + Into<VortexUser>,
 {
     let (mut parts, body) = request.into_parts();
-    let matched = match routes.match_route(parts.method.as_str(), parts.uri.path()) {
+    let matched = match routes.match_route(parts.method.as_str(), path_under_mount(&parts)) {
         Ok(matched) => matched,
         Err(answer) => return VortexResponse(answer).into_response(),
     };
@@ -93,4 +94,18 @@ where
         .query(parts.uri.query())
         .body(&body);
     VortexResponse(routes.handle(matched, request).await).into_response()
+}
+
+/// The raw path under the mount point. Under `nest`, `parts.uri` has the prefix and the slash
+/// after it stripped (so `/api/vortex//jwt` would read as `/jwt`); the original URI minus the
+/// nest prefix is exact.
+fn path_under_mount(parts: &Parts) -> &str {
+    let nested = parts.extensions.get::<NestedPath>();
+    let original = parts.extensions.get::<OriginalUri>();
+    if let (Some(nested), Some(original)) = (nested, original)
+        && let Some(rest) = original.path().strip_prefix(nested.as_str())
+    {
+        return rest;
+    }
+    parts.uri.path()
 }

@@ -817,9 +817,15 @@ impl<'a> Call<'a> {
     }
 }
 
+/// `Retry-After` as delay-seconds or as an HTTP date (RFC 9110 §10.2.3).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = crate::time::parse_http_date(value)?;
+    let now = i64::try_from(crate::token::SystemClock.now_unix_seconds()).unwrap_or(i64::MAX);
+    Some(Duration::from_secs(u64::try_from(at - now).unwrap_or(0)))
 }
 
 /// The `message` or `error` text of an error answer, when it is short.

@@ -8,6 +8,7 @@ mod expires;
 mod js_object;
 pub mod json;
 pub mod routes;
+mod time;
 mod token;
 mod types;
 mod user;
