@@ -176,6 +176,7 @@ impl AppConfig {
 
 /// The attributes hook of the test app's `/jwt`: a `context` with a `componentId` gives the
 /// attribute `{"componentId": …}`; anything else gives none.
+#[allow(clippy::needless_pass_by_value)] // the signature `VortexRoutes::jwt_attributes` takes
 pub fn jwt_attributes_hook(
     _user: VortexUser,
     context: Map<String, Value>,

@@ -198,7 +198,12 @@ pub struct Case {
 impl Case {
     /// A case sending `method path` (relative to the mount point) as [`Who::Admin`],
     /// expecting 200 and no upstream request unless told otherwise.
-    pub fn new(group: Group, name: impl Into<String>, method: &str, path: impl Into<String>) -> Self {
+    pub fn new(
+        group: Group,
+        name: impl Into<String>,
+        method: &str,
+        path: impl Into<String>,
+    ) -> Self {
         Self {
             group,
             name: name.into(),
@@ -401,14 +406,16 @@ impl Case {
     /// Expects header `name`, any value.
     #[must_use]
     pub fn expect_header_present(mut self, name: &str) -> Self {
-        self.expect_headers.push((name.to_owned(), HeaderCheck::Present));
+        self.expect_headers
+            .push((name.to_owned(), HeaderCheck::Present));
         self
     }
 
     /// Expects no header `name`.
     #[must_use]
     pub fn expect_no_header(mut self, name: &str) -> Self {
-        self.expect_headers.push((name.to_owned(), HeaderCheck::Absent));
+        self.expect_headers
+            .push((name.to_owned(), HeaderCheck::Absent));
         self
     }
 
@@ -455,7 +462,9 @@ impl Case {
         let env = Env::<F>::start(EnvOptions {
             seeds: self.seeds.clone(),
             body_limit: self.body_limit,
-            client_timeout: self.client_timeout.unwrap_or(crate::env::DEFAULT_CLIENT_TIMEOUT),
+            client_timeout: self
+                .client_timeout
+                .unwrap_or(crate::env::DEFAULT_CLIENT_TIMEOUT),
             upstream: self.upstream_mode,
         })
         .await;
@@ -509,7 +518,10 @@ impl Case {
     fn check_answer(&self, answer: &HttpAnswer) -> Vec<String> {
         let mut failures = Vec::new();
         if answer.status != self.status {
-            failures.push(format!("status: expected {}, got {}", self.status, answer.status));
+            failures.push(format!(
+                "status: expected {}, got {}",
+                self.status, answer.status
+            ));
         }
         let body = answer.json().unwrap_or(Value::Null);
         match &self.body_check {
@@ -521,7 +533,10 @@ impl Case {
             }
             BodyCheck::Text(expected) => {
                 if &answer.text() != expected {
-                    failures.push(format!("body: expected exactly {expected}, got {}", answer.text()));
+                    failures.push(format!(
+                        "body: expected exactly {expected}, got {}",
+                        answer.text()
+                    ));
                 }
             }
             BodyCheck::Error(message) => {
@@ -531,7 +546,10 @@ impl Case {
                 }
             }
             BodyCheck::ErrorContains(parts) => {
-                let error = body.get("error").and_then(Value::as_str).unwrap_or_default();
+                let error = body
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let lower = error.to_lowercase();
                 for part in parts {
                     if !lower.contains(&part.to_lowercase()) {
@@ -590,7 +608,10 @@ impl Case {
                         "{} {}{} {}",
                         r.method,
                         r.path,
-                        r.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default(),
+                        r.query
+                            .as_deref()
+                            .map(|q| format!("?{q}"))
+                            .unwrap_or_default(),
                         r.body
                     )
                 })
@@ -630,7 +651,7 @@ impl Case {
     }
 }
 
-/// Runs `cases` against `F`, [`CONCURRENCY`] at a time; panics with every failure.
+/// Runs `cases` against `F`, a few at a time; panics with every failure.
 ///
 /// # Panics
 ///
@@ -638,7 +659,11 @@ impl Case {
 pub async fn run_cases<F: Framework>(cases: Vec<Case>) {
     let mut names = std::collections::HashSet::new();
     for case in &cases {
-        assert!(names.insert(case.name.clone()), "duplicate case name {:?}", case.name);
+        assert!(
+            names.insert(case.name.clone()),
+            "duplicate case name {:?}",
+            case.name
+        );
     }
     let total = cases.len();
     let permits = Arc::new(Semaphore::new(CONCURRENCY));

@@ -12,7 +12,9 @@ use vortex_client::routes::{VortexRoutes, VortexUser};
 use vortex_client::{ApiKey, RetryPolicy, VortexClient};
 use vortex_mock::{MockServer, generate_api_key};
 
-use crate::app::{AppConfig, Framework, RunningApp, SUITE_SECRET, SuitePolicy, jwt_attributes_hook};
+use crate::app::{
+    AppConfig, Framework, RunningApp, SUITE_SECRET, SuitePolicy, jwt_attributes_hook,
+};
 use crate::http::{HttpAnswer, HttpClient, HttpRequest};
 
 /// The client timeout of the test app unless a test sets one.
@@ -241,7 +243,11 @@ pub fn generic_failures(answer: &HttpAnswer, secrets: &[String]) -> Vec<String> 
         None => failures.push(format!("body is not JSON: {:?}", answer.text())),
         Some(body) if answer.status >= 400 => {
             let shaped = body.as_object().is_some_and(|object| {
-                object.len() == 1 && object.get("error").and_then(Value::as_str).is_some_and(|e| !e.is_empty())
+                object.len() == 1
+                    && object
+                        .get("error")
+                        .and_then(Value::as_str)
+                        .is_some_and(|e| !e.is_empty())
             });
             if !shaped {
                 failures.push(format!(
@@ -256,7 +262,11 @@ pub fn generic_failures(answer: &HttpAnswer, secrets: &[String]) -> Vec<String> 
         if text.contains(secret.as_str()) {
             failures.push("a secret appears in the body".to_owned());
         }
-        if answer.headers.iter().any(|(_, v)| v.contains(secret.as_str())) {
+        if answer
+            .headers
+            .iter()
+            .any(|(_, v)| v.contains(secret.as_str()))
+        {
             failures.push("a secret appears in a header".to_owned());
         }
     }

@@ -139,7 +139,11 @@ impl HttpClient {
     /// # Errors
     ///
     /// A transport error, as text.
-    pub async fn send(&self, addr: SocketAddr, request: &HttpRequest) -> Result<HttpAnswer, String> {
+    pub async fn send(
+        &self,
+        addr: SocketAddr,
+        request: &HttpRequest,
+    ) -> Result<HttpAnswer, String> {
         let url_text = format!("http://{addr}{}", request.target);
         let url = Url::parse(&url_text).map_err(|e| format!("bad URL {url_text}: {e}"))?;
         let as_written = match url.query() {
@@ -169,7 +173,10 @@ impl HttpClient {
         if let ReqBody::Bytes(bytes) = &request.body {
             builder = builder.body(bytes.clone());
         }
-        let answer = builder.send().await.map_err(|e| format!("reqwest: {e:?}"))?;
+        let answer = builder
+            .send()
+            .await
+            .map_err(|e| format!("reqwest: {e:?}"))?;
         let status = answer.status().as_u16();
         let headers = answer
             .headers()

@@ -26,6 +26,16 @@
 //!    and add the framework crate to `Cargo.toml`.
 //! 2. Add one line to `tests/http/main.rs`:
 //!    `vortex_tests::conformance_suite!(actix_suite, vortex_tests::frameworks::actix::ActixFramework);`
+//!
+//! Failures name the framework ([`app::Framework::NAME`]) and the case.
+//!
+//! # Known bugs
+//!
+//! A case that finds a bug keeps asserting the contract and is marked
+//! `.known_bug("<framework NAME>", "BUG: …where and why…")` (`"*"` for a bug of the shared
+//! core that every framework shows). On that framework the normal tests skip it and the
+//! ignored `known_bugs` test runs it: `cargo test -p vortex-tests -- --ignored`. When the
+//! bug is fixed, remove the mark.
 
 pub mod app;
 pub mod case;

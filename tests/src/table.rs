@@ -21,18 +21,6 @@ axum 0.8 `nest` routes `/api/vortex` to the nested `/` route but `/api/vortex/` 
 fallback, which answers 404 with an empty, non-JSON body (vortex-axum/src/router.rs, `router()`; \
 `nest_service` does route it)";
 
-/// Known bug: axum's `nest` strips the mount and one slash, so the core never sees `//jwt`.
-const AXUM_DOUBLE_SLASH: &str = "BUG: vortex-axum: `POST /api/vortex//jwt` is answered as \
-`/jwt` (200): under `nest`, `parts.uri.path()` is the path with the prefix and one `/` \
-stripped, not the raw remainder, so `match_route` never sees the empty segment that it \
-answers 404 for (vortex-axum/src/router.rs, `handle()`; Express answers 404 here)";
-
-/// Known bug of the shared core: an HTTP-date `Retry-After` is dropped.
-const CORE_RETRY_AFTER_DATE: &str = "BUG: vortex-client: an upstream 429 whose `Retry-After` is an \
-HTTP-date (RFC 9110 allows `Retry-After: <http-date>` as well as seconds) is answered 503 without \
-`Retry-After`: `retry_after()` in vortex-client/src/client.rs only parses delay-seconds, so the \
-contract's \"503 with Retry-After when given\" fails (and the client cannot honour it either)";
-
 /// The default router body limit (64 KiB).
 const LIMIT: usize = 64 * 1024;
 
@@ -89,7 +77,10 @@ fn padded_accept(size: usize) -> Vec<u8> {
 }
 
 fn check_jwt(body: &Value) -> Result<(), String> {
-    let jwt = body.get("jwt").and_then(Value::as_str).ok_or("no `jwt` string")?;
+    let jwt = body
+        .get("jwt")
+        .and_then(Value::as_str)
+        .ok_or("no `jwt` string")?;
     if body.as_object().map(serde_json::Map::len) != Some(1) || jwt.split('.').count() != 3 {
         return Err("expected exactly {\"jwt\":\"h.p.s\"}".into());
     }
@@ -448,16 +439,56 @@ fn every_route() -> Vec<(&'static str, &'static str, &'static str, Option<Value>
     vec![
         ("POST /jwt", "POST", "/jwt", None),
         ("POST /token", "POST", "/token", None),
-        ("GET /invitations", "GET", "/invitations?targetType=email&targetValue=ada%40example.com", None),
+        (
+            "GET /invitations",
+            "GET",
+            "/invitations?targetType=email&targetValue=ada%40example.com",
+            None,
+        ),
         ("GET /invitations/{id}", "GET", "/invitations/inv-1", None),
-        ("DELETE /invitations/{id}", "DELETE", "/invitations/inv-1", None),
-        ("POST /invitations/accept", "POST", "/invitations/accept", Some(legacy_accept("email", "ada@example.com"))),
-        ("GET by-scope", "GET", "/invitations/by-scope/team/team-1", None),
-        ("DELETE by-scope", "DELETE", "/invitations/by-scope/team/team-1", None),
-        ("GET by-group", "GET", "/invitations/by-group/team/team-1", None),
-        ("DELETE by-group", "DELETE", "/invitations/by-group/team/team-1", None),
+        (
+            "DELETE /invitations/{id}",
+            "DELETE",
+            "/invitations/inv-1",
+            None,
+        ),
+        (
+            "POST /invitations/accept",
+            "POST",
+            "/invitations/accept",
+            Some(legacy_accept("email", "ada@example.com")),
+        ),
+        (
+            "GET by-scope",
+            "GET",
+            "/invitations/by-scope/team/team-1",
+            None,
+        ),
+        (
+            "DELETE by-scope",
+            "DELETE",
+            "/invitations/by-scope/team/team-1",
+            None,
+        ),
+        (
+            "GET by-group",
+            "GET",
+            "/invitations/by-group/team/team-1",
+            None,
+        ),
+        (
+            "DELETE by-group",
+            "DELETE",
+            "/invitations/by-group/team/team-1",
+            None,
+        ),
         ("POST reinvite", "POST", "/invitations/inv-1/reinvite", None),
-        ("POST sync-internal-invitation", "POST", "/invitations/sync-internal-invitation", Some(sync_body())),
+        (
+            "POST sync-internal-invitation",
+            "POST",
+            "/invitations/sync-internal-invitation",
+            Some(sync_body()),
+        ),
     ]
 }
 
@@ -483,16 +514,61 @@ fn auth_cases() -> Vec<Case> {
         cases.push(case);
     }
     let regular_denied = [
-        ("GET /invitations, another e-mail", "GET", "/invitations?targetType=email&targetValue=eve%40example.com", None),
-        ("GET /invitations, own e-mail as username", "GET", "/invitations?targetType=username&targetValue=ada%40example.com", None),
-        ("GET /invitations, phone", "GET", "/invitations?targetType=phone&targetValue=%2B15551234567", None),
-        ("DELETE /invitations/{id}", "DELETE", "/invitations/inv-1", None),
-        ("GET by-scope", "GET", "/invitations/by-scope/team/team-1", None),
-        ("DELETE by-scope", "DELETE", "/invitations/by-scope/team/team-1", None),
-        ("GET by-group", "GET", "/invitations/by-group/team/team-1", None),
-        ("DELETE by-group", "DELETE", "/invitations/by-group/team/team-1", None),
+        (
+            "GET /invitations, another e-mail",
+            "GET",
+            "/invitations?targetType=email&targetValue=eve%40example.com",
+            None,
+        ),
+        (
+            "GET /invitations, own e-mail as username",
+            "GET",
+            "/invitations?targetType=username&targetValue=ada%40example.com",
+            None,
+        ),
+        (
+            "GET /invitations, phone",
+            "GET",
+            "/invitations?targetType=phone&targetValue=%2B15551234567",
+            None,
+        ),
+        (
+            "DELETE /invitations/{id}",
+            "DELETE",
+            "/invitations/inv-1",
+            None,
+        ),
+        (
+            "GET by-scope",
+            "GET",
+            "/invitations/by-scope/team/team-1",
+            None,
+        ),
+        (
+            "DELETE by-scope",
+            "DELETE",
+            "/invitations/by-scope/team/team-1",
+            None,
+        ),
+        (
+            "GET by-group",
+            "GET",
+            "/invitations/by-group/team/team-1",
+            None,
+        ),
+        (
+            "DELETE by-group",
+            "DELETE",
+            "/invitations/by-group/team/team-1",
+            None,
+        ),
         ("POST reinvite", "POST", "/invitations/inv-1/reinvite", None),
-        ("POST sync-internal-invitation", "POST", "/invitations/sync-internal-invitation", Some(sync_body())),
+        (
+            "POST sync-internal-invitation",
+            "POST",
+            "/invitations/sync-internal-invitation",
+            Some(sync_body()),
+        ),
     ];
     for (name, method, path, body) in regular_denied {
         let mut case = Case::new(G, format!("403 policy message: {name}"), method, path)
@@ -508,36 +584,76 @@ fn auth_cases() -> Vec<Case> {
         Case::new(G, "401 user header without an id", "POST", "/jwt")
             .by(Who::RawHeader(r#"{"email":"ada@example.com"}"#.into()))
             .error(401, "Unauthorized"),
-        Case::new(G, "403 default message: policy denies with no message", "DELETE", format!("/invitations/{DENY_DEFAULT_ID}"))
-            .regular()
-            .seed(invitation(DENY_DEFAULT_ID))
-            .error(403, "Forbidden"),
-        Case::new(G, "policy sees the resource: admin may revoke deny-default", "DELETE", format!("/invitations/{DENY_DEFAULT_ID}"))
-            .seed(invitation(DENY_DEFAULT_ID))
-            .text(success())
-            .upstream(vec![up("DELETE", "/api/v1/invitations/deny-default")]),
+        Case::new(
+            G,
+            "403 default message: policy denies with no message",
+            "DELETE",
+            format!("/invitations/{DENY_DEFAULT_ID}"),
+        )
+        .regular()
+        .seed(invitation(DENY_DEFAULT_ID))
+        .error(403, "Forbidden"),
+        Case::new(
+            G,
+            "policy sees the resource: admin may revoke deny-default",
+            "DELETE",
+            format!("/invitations/{DENY_DEFAULT_ID}"),
+        )
+        .seed(invitation(DENY_DEFAULT_ID))
+        .text(success())
+        .upstream(vec![up("DELETE", "/api/v1/invitations/deny-default")]),
         // Order of checks: authenticate → validate → authorize → upstream.
-        Case::new(G, "order: anonymous with an invalid id gets 401", "DELETE", "/invitations/%2E%2E")
-            .anonymous()
-            .error(401, "Unauthorized"),
-        Case::new(G, "order: anonymous with malformed JSON gets 401", "POST", "/invitations/accept")
-            .anonymous()
-            .raw_body("{nope")
-            .error(401, "Unauthorized"),
-        Case::new(G, "order: anonymous with a body over the limit gets 401", "POST", "/invitations/accept")
-            .anonymous()
-            .raw_body(padded_accept(LIMIT + 1))
-            .error(401, "Unauthorized"),
-        Case::new(G, "order: validation before the policy (invalid id, denied route)", "DELETE", "/invitations/%2E%2E")
-            .regular()
-            .error_contains(400, &["invitationId"]),
-        Case::new(G, "order: validation before the policy (bad targetType)", "GET", "/invitations?targetType=sms&targetValue=x")
-            .regular()
-            .error_contains(400, &["targetType"]),
-        Case::new(G, "order: validation before the policy (sync fields)", "POST", "/invitations/sync-internal-invitation")
-            .regular()
-            .json_body(&json!({"creatorId": "admin-1"}))
-            .error_contains(400, &["targetValue"]),
+        Case::new(
+            G,
+            "order: anonymous with an invalid id gets 401",
+            "DELETE",
+            "/invitations/%2E%2E",
+        )
+        .anonymous()
+        .error(401, "Unauthorized"),
+        Case::new(
+            G,
+            "order: anonymous with malformed JSON gets 401",
+            "POST",
+            "/invitations/accept",
+        )
+        .anonymous()
+        .raw_body("{nope")
+        .error(401, "Unauthorized"),
+        Case::new(
+            G,
+            "order: anonymous with a body over the limit gets 401",
+            "POST",
+            "/invitations/accept",
+        )
+        .anonymous()
+        .raw_body(padded_accept(LIMIT + 1))
+        .error(401, "Unauthorized"),
+        Case::new(
+            G,
+            "order: validation before the policy (invalid id, denied route)",
+            "DELETE",
+            "/invitations/%2E%2E",
+        )
+        .regular()
+        .error_contains(400, &["invitationId"]),
+        Case::new(
+            G,
+            "order: validation before the policy (bad targetType)",
+            "GET",
+            "/invitations?targetType=sms&targetValue=x",
+        )
+        .regular()
+        .error_contains(400, &["targetType"]),
+        Case::new(
+            G,
+            "order: validation before the policy (sync fields)",
+            "POST",
+            "/invitations/sync-internal-invitation",
+        )
+        .regular()
+        .json_body(&json!({"creatorId": "admin-1"}))
+        .error_contains(400, &["targetValue"]),
     ]);
     cases
 }
@@ -583,6 +699,8 @@ fn validation_cases() -> Vec<Case> {
         Case::new(G, "id: `.` percent-encoded", "GET", "/invitations/%2E").error_contains(400, &["invitationId", "`.` or `..`"]),
         Case::new(G, "id: `..` mixed", "GET", "/invitations/.%2E").error_contains(400, &["invitationId", "`.` or `..`"]),
         Case::new(G, "id: `..` raw", "GET", "/invitations/..").error_contains(400, &["invitationId", "`.` or `..`"]),
+        Case::new(G, "id: empty on reinvite", "POST", "/invitations//reinvite")
+            .error_contains(400, &["invitationId", "empty"]),
         Case::new(G, "id: `..` on reinvite", "POST", "/invitations/%2E%2E/reinvite").error_contains(400, &["invitationId", "`.` or `..`"]),
         Case::new(G, "id: not UTF-8", "GET", "/invitations/%FF").error_contains(400, &["invitationId", "UTF-8"]),
         Case::new(G, "list: targetValue not UTF-8", "GET", "/invitations?targetType=email&targetValue=%FF")
@@ -718,27 +836,76 @@ fn framework_cases() -> Vec<Case> {
             .error(404, "Not found")
             .known_bug("axum", AXUM_MOUNT_SLASH),
         Case::new(G, "404: trailing slash", "POST", "/jwt/").error(404, "Not found"),
-        Case::new(G, "404: double slash (React base URL ending in /)", "POST", "//jwt")
-            .error(404, "Not found")
-            .known_bug("axum", AXUM_DOUBLE_SLASH),
-        Case::new(G, "404: extra segment", "GET", "/invitations/inv-1/extra").error(404, "Not found"),
-        Case::new(G, "404: by-scope with one segment", "GET", "/invitations/by-scope/team").error(404, "Not found"),
-        Case::new(G, "404: by-scope autojoin is not a route", "GET", "/invitations/by-scope/team/t/autojoin").error(404, "Not found"),
-        Case::new(G, "404: anonymous, unknown path", "GET", "/nope").anonymous().error(404, "Not found"),
+        Case::new(
+            G,
+            "404: double slash (React base URL ending in /)",
+            "POST",
+            "//jwt",
+        )
+        .error(404, "Not found"),
+        Case::new(G, "404: extra segment", "GET", "/invitations/inv-1/extra")
+            .error(404, "Not found"),
+        Case::new(
+            G,
+            "404: by-scope with one segment",
+            "GET",
+            "/invitations/by-scope/team",
+        )
+        .error(404, "Not found"),
+        Case::new(
+            G,
+            "404: by-scope autojoin is not a route",
+            "GET",
+            "/invitations/by-scope/team/t/autojoin",
+        )
+        .error(404, "Not found"),
+        Case::new(G, "404: anonymous, unknown path", "GET", "/nope")
+            .anonymous()
+            .error(404, "Not found"),
         Case::new(G, "404: paths are case-sensitive", "POST", "/JWT").error(404, "Not found"),
-        Case::new(G, "500: a panic inside the router (policy) is JSON `Internal error`", "GET", format!("/invitations/{PANIC_ID}"))
-            .error(500, "Internal error"),
+        Case::new(
+            G,
+            "500: a panic inside the router (policy) is JSON `Internal error`",
+            "GET",
+            format!("/invitations/{PANIC_ID}"),
+        )
+        .error(500, "Internal error"),
         not_allowed("GET /jwt", "GET", "/jwt", "POST"),
         not_allowed("DELETE /token", "DELETE", "/token", "POST"),
         not_allowed("POST /invitations", "POST", "/invitations", "GET"),
-        not_allowed("PUT /invitations/{id}", "PUT", "/invitations/inv-1", "GET, DELETE"),
-        not_allowed("PATCH /invitations/{id}", "PATCH", "/invitations/inv-1", "GET, DELETE"),
+        not_allowed(
+            "PUT /invitations/{id}",
+            "PUT",
+            "/invitations/inv-1",
+            "GET, DELETE",
+        ),
+        not_allowed(
+            "PATCH /invitations/{id}",
+            "PATCH",
+            "/invitations/inv-1",
+            "GET, DELETE",
+        ),
         not_allowed("GET /invitations/accept", "GET", accept, "POST"),
         not_allowed("DELETE /invitations/accept", "DELETE", accept, "POST"),
-        not_allowed("GET sync-internal-invitation", "GET", "/invitations/sync-internal-invitation", "POST"),
+        not_allowed(
+            "GET sync-internal-invitation",
+            "GET",
+            "/invitations/sync-internal-invitation",
+            "POST",
+        ),
         not_allowed("GET reinvite", "GET", "/invitations/inv-1/reinvite", "POST"),
-        not_allowed("POST by-scope", "POST", "/invitations/by-scope/team/team-1", "GET, DELETE"),
-        not_allowed("PUT by-group", "PUT", "/invitations/by-group/team/team-1", "GET, DELETE"),
+        not_allowed(
+            "POST by-scope",
+            "POST",
+            "/invitations/by-scope/team/team-1",
+            "GET, DELETE",
+        ),
+        not_allowed(
+            "PUT by-group",
+            "PUT",
+            "/invitations/by-group/team/team-1",
+            "GET, DELETE",
+        ),
         not_allowed("GET /jwt, anonymous", "GET", "/jwt", "POST").anonymous(),
         // 413 over the body limit (64 KiB by default), exactly the limit passes.
         Case::new(G, "413: accept over 64 KiB", "POST", accept)
@@ -750,9 +917,14 @@ fn framework_cases() -> Vec<Case> {
         Case::new(G, "413: chunked accept over 64 KiB", "POST", accept)
             .chunked_body(padded_accept(LIMIT + 1))
             .status(413),
-        Case::new(G, "413: body on a GET over 64 KiB", "GET", "/invitations/inv-1")
-            .raw_body(vec![b' '; LIMIT + 1])
-            .status(413),
+        Case::new(
+            G,
+            "413: body on a GET over 64 KiB",
+            "GET",
+            "/invitations/inv-1",
+        )
+        .raw_body(vec![b' '; LIMIT + 1])
+        .status(413),
         Case::new(G, "64 KiB exactly is accepted", "POST", accept)
             .seed(invitation(INV))
             .raw_body(padded_accept(LIMIT))
@@ -793,12 +965,22 @@ fn upstream_cases() -> Vec<Case> {
         Case::new(G, "upstream 404 on get", "GET", "/invitations/missing")
             .error(404, "Not found")
             .upstream(vec![up("GET", "/api/v1/invitations/missing")]),
-        Case::new(G, "upstream 404 on revoke", "DELETE", "/invitations/missing")
-            .error(404, "Not found")
-            .upstream_count(1),
-        Case::new(G, "upstream 404 on reinvite", "POST", "/invitations/missing/reinvite")
-            .error(404, "Not found")
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 404 on revoke",
+            "DELETE",
+            "/invitations/missing",
+        )
+        .error(404, "Not found")
+        .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 404 on reinvite",
+            "POST",
+            "/invitations/missing/reinvite",
+        )
+        .error(404, "Not found")
+        .upstream_count(1),
         Case::new(G, "upstream 404 on accept", "POST", accept)
             .json_body(&accept_body)
             .error(404, "Not found")
@@ -814,35 +996,54 @@ fn upstream_cases() -> Vec<Case> {
             .json_body(&accept_body)
             .error(502, rejected)
             .upstream_count(1),
-        Case::new(G, "upstream 403 on list", "GET", "/invitations/by-scope/team/team-1")
-            .fault(status_fault(403))
-            .error(502, rejected)
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 403 on list",
+            "GET",
+            "/invitations/by-scope/team/team-1",
+        )
+        .fault(status_fault(403))
+        .error(502, rejected)
+        .upstream_count(1),
         // upstream 429
-        Case::new(G, "upstream 429 with Retry-After on POST", "POST", "/invitations/inv-1/reinvite")
-            .seed(invitation(INV))
-            .fault(status_fault(429).header("Retry-After", "7"))
-            .status(503)
-            .expect_header("retry-after", "7")
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 429 with Retry-After on POST",
+            "POST",
+            "/invitations/inv-1/reinvite",
+        )
+        .seed(invitation(INV))
+        .fault(status_fault(429).header("Retry-After", "7"))
+        .status(503)
+        .expect_header("retry-after", "7")
+        .upstream_count(1),
         Case::new(G, "upstream 429 with a long Retry-After on GET", "GET", get)
             .seed(invitation(INV))
             .fault(status_fault(429).header("Retry-After", "30").count(3))
             .status(503)
             .expect_header("retry-after", "30")
             .upstream_count(1),
-        Case::new(G, "upstream 429 with an HTTP-date Retry-After on POST", "POST", "/invitations/inv-1/reinvite")
-            .fault(status_fault(429).header("Retry-After", "Fri, 01 Jan 2100 00:00:00 GMT"))
-            .status(503)
-            .expect_header_present("retry-after")
-            .upstream_count(1)
-            .known_bug("*", CORE_RETRY_AFTER_DATE),
-        Case::new(G, "upstream 429 without Retry-After on POST", "POST", accept)
-            .fault(status_fault(429))
-            .json_body(&accept_body)
-            .status(503)
-            .expect_no_header("retry-after")
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 429 with an HTTP-date Retry-After on POST",
+            "POST",
+            "/invitations/inv-1/reinvite",
+        )
+        .fault(status_fault(429).header("Retry-After", "Fri, 01 Jan 2100 00:00:00 GMT"))
+        .status(503)
+        .expect_header_present("retry-after")
+        .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 429 without Retry-After on POST",
+            "POST",
+            accept,
+        )
+        .fault(status_fault(429))
+        .json_body(&accept_body)
+        .status(503)
+        .expect_no_header("retry-after")
+        .upstream_count(1),
         Case::new(G, "upstream 429 on GET retried, then 503", "GET", get)
             .fault(status_fault(429).count(5))
             .status(503)
@@ -858,10 +1059,15 @@ fn upstream_cases() -> Vec<Case> {
             .json_body(&accept_body)
             .error(502, unavailable)
             .upstream_count(1),
-        Case::new(G, "upstream 503 on GET retried, then 502", "GET", "/invitations/by-group/team/team-1")
-            .fault(status_fault(503).count(5))
-            .error(502, unavailable)
-            .upstream_count(2),
+        Case::new(
+            G,
+            "upstream 503 on GET retried, then 502",
+            "GET",
+            "/invitations/by-group/team/team-1",
+        )
+        .fault(status_fault(503).count(5))
+        .error(502, unavailable)
+        .upstream_count(2),
         Case::new(G, "upstream 502 once on GET, retried, then 200", "GET", get)
             .seed(invitation(INV))
             .fault(status_fault(502))
@@ -871,13 +1077,22 @@ fn upstream_cases() -> Vec<Case> {
             .fault(status_fault(504).count(5))
             .error(502, unavailable)
             .upstream_count(2),
-        Case::new(G, "upstream 502 on POST is not retried", "POST", "/invitations/sync-internal-invitation")
-            .fault(status_fault(502).count(5))
-            .json_body(&sync_body())
-            .error(502, unavailable)
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 502 on POST is not retried",
+            "POST",
+            "/invitations/sync-internal-invitation",
+        )
+        .fault(status_fault(502).count(5))
+        .json_body(&sync_body())
+        .error(502, unavailable)
+        .upstream_count(1),
         Case::new(G, "upstream 500 with a text body", "GET", get)
-            .fault(Fault::new().status(500).body(FaultBody::Json(json!("<html>Internal Server Error</html>"))))
+            .fault(
+                Fault::new()
+                    .status(500)
+                    .body(FaultBody::Json(json!("<html>Internal Server Error</html>"))),
+            )
             .error(502, unavailable)
             .upstream_count(1),
         // undecodable answers
@@ -885,10 +1100,15 @@ fn upstream_cases() -> Vec<Case> {
             .fault(Fault::new().body(FaultBody::Malformed))
             .error(502, unavailable)
             .upstream_count(1),
-        Case::new(G, "upstream malformed JSON on list", "GET", "/invitations?targetType=email&targetValue=a%40b.c")
-            .fault(Fault::new().body(FaultBody::Malformed))
-            .error(502, unavailable)
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream malformed JSON on list",
+            "GET",
+            "/invitations?targetType=email&targetValue=a%40b.c",
+        )
+        .fault(Fault::new().body(FaultBody::Malformed))
+        .error(502, unavailable)
+        .upstream_count(1),
         Case::new(G, "upstream empty 200 on get", "GET", get)
             .fault(Fault::new().status(200).body(FaultBody::Empty))
             .error(502, unavailable)
@@ -897,40 +1117,67 @@ fn upstream_cases() -> Vec<Case> {
             .fault(Fault::new().body(FaultBody::Json(json!([1, 2]))))
             .error(502, unavailable)
             .upstream_count(1),
-        Case::new(G, "upstream object without invitations on list", "GET", "/invitations/by-scope/team/team-1")
-            .fault(Fault::new().body(FaultBody::Json(json!({}))))
-            .error(502, unavailable)
-            .upstream_count(1),
-        Case::new(G, "upstream invitations not an array", "GET", "/invitations?targetType=email&targetValue=a%40b.c")
-            .fault(Fault::new().body(FaultBody::Json(json!({"invitations": "none"}))))
-            .error(502, unavailable)
-            .upstream_count(1),
-        Case::new(G, "upstream empty 200 on reinvite", "POST", "/invitations/inv-1/reinvite")
-            .fault(Fault::new().status(200).body(FaultBody::Empty))
-            .error(502, unavailable)
-            .upstream_count(1),
-        Case::new(G, "upstream string on sync", "POST", "/invitations/sync-internal-invitation")
-            .fault(Fault::new().body(FaultBody::Json(json!("ok"))))
-            .json_body(&sync_body())
-            .error(502, unavailable)
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream object without invitations on list",
+            "GET",
+            "/invitations/by-scope/team/team-1",
+        )
+        .fault(Fault::new().body(FaultBody::Json(json!({}))))
+        .error(502, unavailable)
+        .upstream_count(1),
+        Case::new(
+            G,
+            "upstream invitations not an array",
+            "GET",
+            "/invitations?targetType=email&targetValue=a%40b.c",
+        )
+        .fault(Fault::new().body(FaultBody::Json(json!({"invitations": "none"}))))
+        .error(502, unavailable)
+        .upstream_count(1),
+        Case::new(
+            G,
+            "upstream empty 200 on reinvite",
+            "POST",
+            "/invitations/inv-1/reinvite",
+        )
+        .fault(Fault::new().status(200).body(FaultBody::Empty))
+        .error(502, unavailable)
+        .upstream_count(1),
+        Case::new(
+            G,
+            "upstream string on sync",
+            "POST",
+            "/invitations/sync-internal-invitation",
+        )
+        .fault(Fault::new().body(FaultBody::Json(json!("ok"))))
+        .json_body(&sync_body())
+        .error(502, unavailable)
+        .upstream_count(1),
         Case::new(G, "upstream empty 200 on DELETE is success", "DELETE", get)
             .fault(Fault::new().status(200).body(FaultBody::Empty))
             .text(success())
             .upstream_count(1),
-        Case::new(G, "upstream empty 204 on DELETE by scope is success", "DELETE", "/invitations/by-scope/team/team-1")
-            .fault(Fault::new().status(204))
-            .text(success())
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream empty 204 on DELETE by scope is success",
+            "DELETE",
+            "/invitations/by-scope/team/team-1",
+        )
+        .fault(Fault::new().status(204))
+        .text(success())
+        .upstream_count(1),
         // timeouts and connection failures
+        // Generous margins: on a loaded 2-core machine a 300 ms budget can run out before the
+        // request even reaches the mock.
         Case::new(G, "upstream timeout on GET", "GET", get)
-            .client_timeout(Duration::from_millis(300))
-            .fault(Fault::new().delay(Duration::from_millis(1200)).count(3))
+            .client_timeout(Duration::from_millis(1000))
+            .fault(Fault::new().delay(Duration::from_millis(3000)).count(3))
             .error(504, "Vortex API timed out")
             .upstream_count(1),
         Case::new(G, "upstream timeout on accept", "POST", accept)
-            .client_timeout(Duration::from_millis(300))
-            .fault(Fault::new().delay(Duration::from_millis(1200)))
+            .client_timeout(Duration::from_millis(1000))
+            .fault(Fault::new().delay(Duration::from_millis(3000)))
             .json_body(&accept_body)
             .error(504, "Vortex API timed out")
             .upstream_count(1),
@@ -938,27 +1185,47 @@ fn upstream_cases() -> Vec<Case> {
             .upstream_mode(UpstreamMode::Unreachable)
             .error(502, unavailable),
         // 400/409/422 pass through with the upstream's message
-        Case::new(G, "upstream 400 with a message", "GET", "/invitations?targetType=email&targetValue=x")
-            .fault(Fault::new().status(400).body(FaultBody::Json(json!({"error": "Bad request", "message": "targetValue is not a valid email"}))))
-            .error(400, "targetValue is not a valid email")
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 400 with a message",
+            "GET",
+            "/invitations?targetType=email&targetValue=x",
+        )
+        .fault(Fault::new().status(400).body(FaultBody::Json(
+            json!({"error": "Bad request", "message": "targetValue is not a valid email"}),
+        )))
+        .error(400, "targetValue is not a valid email")
+        .upstream_count(1),
         Case::new(G, "upstream 409 with an error", "POST", accept)
-            .fault(Fault::new().status(409).body(FaultBody::Json(json!({"error": "Invitation already accepted"}))))
+            .fault(Fault::new().status(409).body(FaultBody::Json(
+                json!({"error": "Invitation already accepted"}),
+            )))
             .json_body(&accept_body)
             .error(409, "Invitation already accepted")
             .upstream_count(1),
-        Case::new(G, "upstream 422 with a message", "POST", "/invitations/sync-internal-invitation")
-            .fault(Fault::new().status(422).body(FaultBody::Json(json!({"message": "componentId does not exist"}))))
-            .json_body(&sync_body())
-            .error(422, "componentId does not exist")
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream 422 with a message",
+            "POST",
+            "/invitations/sync-internal-invitation",
+        )
+        .fault(Fault::new().status(422).body(FaultBody::Json(
+            json!({"message": "componentId does not exist"}),
+        )))
+        .json_body(&sync_body())
+        .error(422, "componentId does not exist")
+        .upstream_count(1),
         Case::new(G, "upstream 422 without a body", "POST", accept)
             .fault(Fault::new().status(422).body(FaultBody::Empty))
             .json_body(&accept_body)
             .status(422)
             .upstream_count(1),
         Case::new(G, "upstream 409 with a long message", "POST", accept)
-            .fault(Fault::new().status(409).body(FaultBody::Json(json!({"message": "x".repeat(2000)}))))
+            .fault(
+                Fault::new()
+                    .status(409)
+                    .body(FaultBody::Json(json!({"message": "x".repeat(2000)}))),
+            )
             .json_body(&accept_body)
             .status(409)
             .check(|body| {
@@ -969,16 +1236,25 @@ fn upstream_cases() -> Vec<Case> {
                 Ok(())
             })
             .upstream_count(1),
-        Case::new(G, "upstream error echoing the API key is redacted", "POST", accept)
-            .fault_with_key(|key| {
-                Fault::new().status(400).body(FaultBody::Json(json!({"message": format!("key {key} is not allowed here")})))
-            })
-            .json_body(&accept_body)
-            .error_contains(400, &["redacted"])
-            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream error echoing the API key is redacted",
+            "POST",
+            accept,
+        )
+        .fault_with_key(|key| {
+            Fault::new().status(400).body(FaultBody::Json(
+                json!({"message": format!("key {key} is not allowed here")}),
+            ))
+        })
+        .json_body(&accept_body)
+        .error_contains(400, &["redacted"])
+        .upstream_count(1),
         Case::new(G, "upstream 500 echoing the API key", "GET", get)
             .fault_with_key(|key| {
-                Fault::new().status(500).body(FaultBody::Json(json!({"error": format!("bad key {key}")})))
+                Fault::new()
+                    .status(500)
+                    .body(FaultBody::Json(json!({"error": format!("bad key {key}")})))
             })
             .error(502, unavailable)
             .upstream_count(1),
@@ -995,7 +1271,10 @@ const ODD_IDS: [(&str, &str); 12] = [
     ("a%20b", "a b"),
     ("%C3%A9", "é"),
     ("a%2Bb%40c", "a+b@c"),
-    ("..%2F..%2Fv1%2Finvitations%3FtargetType%3Demail", "../../v1/invitations?targetType=email"),
+    (
+        "..%2F..%2Fv1%2Finvitations%3FtargetType%3Demail",
+        "../../v1/invitations?targetType=email",
+    ),
     ("%2E%2E%2Fx", "../x"),
     ("a.b", "a.b"),
     ("...", "..."),
@@ -1008,10 +1287,15 @@ fn path_cases() -> Vec<Case> {
     for (sent, id) in ODD_IDS {
         let upstream = format!("/api/v1/invitations/{}", encode_segment(id));
         cases.push(
-            Case::new(G, format!("GET id {sent}"), "GET", format!("/invitations/{sent}"))
-                .seed(invitation(id))
-                .check(invitation_with_id(id))
-                .upstream(vec![up("GET", &upstream)]),
+            Case::new(
+                G,
+                format!("GET id {sent}"),
+                "GET",
+                format!("/invitations/{sent}"),
+            )
+            .seed(invitation(id))
+            .check(invitation_with_id(id))
+            .upstream(vec![up("GET", &upstream)]),
         );
     }
     cases.extend([

@@ -1,5 +1,7 @@
 //! The verified-webhook data guard.
 
+use std::marker::PhantomData;
+
 use rocket::data::{self, Data, FromData};
 use rocket::outcome::Outcome;
 use rocket::{Ignite, Request, Rocket, Sentinel};
@@ -79,17 +81,43 @@ const NOT_MANAGED: &str =
 /// assert_eq!(unsigned.into_string().await.unwrap(), r#"{"error":"Missing X-Vortex-Signature header"}"#);
 /// # Ok(()) }) }
 /// ```
-#[derive(Debug, Clone)]
+///
+/// An app with several webhook endpoints (different secrets or settings) manages a newtype
+/// per endpoint that implements `AsRef<WebhookVerifier>` and takes
+/// `VerifiedWebhook<ThatNewtype>`.
 #[non_exhaustive]
-pub struct VerifiedWebhook {
+pub struct VerifiedWebhook<V = WebhookVerifier> {
     /// The verified event.
     pub event: VortexEvent,
     /// The raw body, as signed (to store or enqueue as received).
     pub body: Vec<u8>,
+    verifier: PhantomData<fn() -> V>,
+}
+
+impl<V> std::fmt::Debug for VerifiedWebhook<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedWebhook")
+            .field("event", &self.event)
+            .field("body", &self.body.len())
+            .finish()
+    }
+}
+
+impl<V> Clone for VerifiedWebhook<V> {
+    fn clone(&self) -> Self {
+        Self {
+            event: self.event.clone(),
+            body: self.body.clone(),
+            verifier: PhantomData,
+        }
+    }
 }
 
 #[rocket::async_trait]
-impl<'r> FromData<'r> for VerifiedWebhook {
+impl<'r, V> FromData<'r> for VerifiedWebhook<V>
+where
+    V: AsRef<WebhookVerifier> + Send + Sync + 'static,
+{
     type Error = VortexResponse;
 
     async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
@@ -97,7 +125,7 @@ impl<'r> FromData<'r> for VerifiedWebhook {
             let status = stash(request, answer.clone());
             Outcome::Error((status, VortexResponse(answer)))
         };
-        let Some(verifier) = request.rocket().state::<WebhookVerifier>() else {
+        let Some(verifier) = request.rocket().state::<V>().map(AsRef::as_ref) else {
             tracing::error!("VerifiedWebhook used without a managed WebhookVerifier");
             return reject(RouteResponse::error(500, NOT_MANAGED));
         };
@@ -116,15 +144,19 @@ impl<'r> FromData<'r> for VerifiedWebhook {
             }
         };
         match verifier.verify(signatures(), &body).await {
-            Ok(event) => Outcome::Success(Self { event, body }),
+            Ok(event) => Outcome::Success(Self {
+                event,
+                body,
+                verifier: PhantomData,
+            }),
             Err(rejection) => reject(rejection.to_response()),
         }
     }
 }
 
-impl Sentinel for VerifiedWebhook {
+impl<V: Send + Sync + 'static> Sentinel for VerifiedWebhook<V> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        let missing = rocket.state::<WebhookVerifier>().is_none();
+        let missing = rocket.state::<V>().is_none();
         if missing {
             tracing::error!("{NOT_MANAGED}");
         }

@@ -72,11 +72,13 @@ impl<'r> Responder<'r, 'static> for Reply {
 }
 
 #[get("/")]
+#[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
 fn index() -> RawHtml<&'static str> {
     RawHtml(page::INDEX_HTML)
 }
 
 #[post("/api/auth/login", data = "<body>")]
+#[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
 async fn login(demo: &State<DemoApp>, body: Data<'_>) -> Reply {
     match body.open(64.kibibytes()).into_bytes().await {
         Ok(bytes) if bytes.is_complete() => Reply(demo.login(&bytes)),
@@ -88,21 +90,25 @@ async fn login(demo: &State<DemoApp>, body: Data<'_>) -> Reply {
 }
 
 #[post("/api/auth/logout")]
+#[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
 fn logout(demo: &State<DemoApp>, cookies: Cookies) -> Reply {
     Reply(demo.logout(cookies.0.as_deref()))
 }
 
 #[get("/api/auth/me")]
+#[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
 fn me(demo: &State<DemoApp>, cookies: Cookies) -> Reply {
     Reply(demo.me(cookies.0.as_deref()))
 }
 
 #[get("/api/demo/events")]
+#[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
 fn events(demo: &State<DemoApp>, cookies: Cookies) -> Reply {
     Reply(demo.events(cookies.0.as_deref()))
 }
 
 #[post("/webhooks/vortex", data = "<webhook>")]
+#[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
 fn webhook(demo: &State<DemoApp>, webhook: VerifiedWebhook) -> Reply {
     Reply(demo.received(&webhook.event))
 }

@@ -66,7 +66,9 @@ pub async fn mock_webhooks_end_to_end<F: Framework>() {
         ),
     ];
     for (name, req) in &steps {
-        if let Some(answer) = send_checked::<F>(&http, app.addr(), &secrets, &mut failures, name, req).await {
+        if let Some(answer) =
+            send_checked::<F>(&http, app.addr(), &secrets, &mut failures, name, req).await
+        {
             failures.ensure::<F>(answer.status == 200, name, || {
                 format!("status {} {}", answer.status, answer.text())
             });
@@ -79,7 +81,12 @@ pub async fn mock_webhooks_end_to_end<F: Framework>() {
         .await;
     let types: Vec<&str> = deliveries.iter().map(|d| d.event_type.as_str()).collect();
     failures.ensure::<F>(
-        types == ["invitation.accepted", "invitation.reminder.sent", "invitation.deactivated"],
+        types
+            == [
+                "invitation.accepted",
+                "invitation.reminder.sent",
+                "invitation.deactivated",
+            ],
         case,
         || format!("unexpected webhook events {types:?}"),
     );
@@ -87,7 +94,12 @@ pub async fn mock_webhooks_end_to_end<F: Framework>() {
         failures.ensure::<F>(
             delivery.delivered && delivery.status == Some(200) && delivery.attempts == 1,
             case,
-            || format!("{} not delivered at once: {delivery:?}", delivery.event_type),
+            || {
+                format!(
+                    "{} not delivered at once: {delivery:?}",
+                    delivery.event_type
+                )
+            },
         );
     }
     let received = config.webhook_log.events();
@@ -112,7 +124,9 @@ pub async fn mock_webhooks_end_to_end<F: Framework>() {
             .header("content-type", "application/json")
             .header("x-vortex-signature", first.signature.clone())
             .body(ReqBody::Bytes(first.body.clone().into_bytes()));
-        if let Some(answer) = send_checked::<F>(&http, app.addr(), &secrets, &mut failures, case, &replay).await {
+        if let Some(answer) =
+            send_checked::<F>(&http, app.addr(), &secrets, &mut failures, case, &replay).await
+        {
             failures.ensure::<F>(
                 answer.status == 200
                     && answer.json() == Some(json!({"received": true, "duplicate": true})),

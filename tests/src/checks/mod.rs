@@ -54,8 +54,7 @@ impl Failures {
 
 /// A request with the JSON content type, from `user` (or anonymous).
 pub fn request(method: &str, target: &str, user: Option<&VortexUser>) -> HttpRequest {
-    let mut request =
-        HttpRequest::new(method, target).header("content-type", "application/json");
+    let mut request = HttpRequest::new(method, target).header("content-type", "application/json");
     if let Some(user) = user {
         request = request.header(USER_HEADER, user_header(user));
     }
@@ -75,7 +74,15 @@ pub async fn send<F: Framework>(
     case: &str,
     request: &HttpRequest,
 ) -> Option<HttpAnswer> {
-    send_checked::<F>(&env.http, env.app.addr(), env.secrets(), failures, case, request).await
+    send_checked::<F>(
+        &env.http,
+        env.app.addr(),
+        env.secrets(),
+        failures,
+        case,
+        request,
+    )
+    .await
 }
 
 /// Sends `request` to the app at `addr` and applies the generic checks with `secrets`.

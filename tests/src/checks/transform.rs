@@ -101,9 +101,17 @@ pub async fn invitation_transform<F: Framework>() {
         let req = request("GET", &format!("{MOUNT}/invitations/{id}"), Some(&user));
         if let Some(answer) = send(&env, &mut failures, &case, &req).await {
             let expected = expected_text(&stored(id));
-            failures.ensure::<F>(answer.status == 200 && answer.text() == expected, &case, || {
-                format!("expected 200 {expected}\n      got {} {}", answer.status, answer.text())
-            });
+            failures.ensure::<F>(
+                answer.status == 200 && answer.text() == expected,
+                &case,
+                || {
+                    format!(
+                        "expected 200 {expected}\n      got {} {}",
+                        answer.status,
+                        answer.text()
+                    )
+                },
+            );
         }
     }
 
@@ -115,27 +123,59 @@ pub async fn invitation_transform<F: Framework>() {
     );
     if let Some(answer) = send(&env, &mut failures, case, &req).await {
         let expected = list_text(&[stored("inv-t1"), stored("inv-t2")]);
-        failures.ensure::<F>(answer.status == 200 && answer.text() == expected, case, || {
-            format!("expected 200 {expected}\n      got {} {}", answer.status, answer.text())
-        });
+        failures.ensure::<F>(
+            answer.status == 200 && answer.text() == expected,
+            case,
+            || {
+                format!(
+                    "expected 200 {expected}\n      got {} {}",
+                    answer.status,
+                    answer.text()
+                )
+            },
+        );
     }
 
     let case = "transform: GET by-group (list)";
-    let req = request("GET", &format!("{MOUNT}/invitations/by-group/team/team-1"), Some(&user));
+    let req = request(
+        "GET",
+        &format!("{MOUNT}/invitations/by-group/team/team-1"),
+        Some(&user),
+    );
     if let Some(answer) = send(&env, &mut failures, case, &req).await {
         let expected = list_text(&[stored("inv-t1")]);
-        failures.ensure::<F>(answer.status == 200 && answer.text() == expected, case, || {
-            format!("expected 200 {expected}\n      got {} {}", answer.status, answer.text())
-        });
+        failures.ensure::<F>(
+            answer.status == 200 && answer.text() == expected,
+            case,
+            || {
+                format!(
+                    "expected 200 {expected}\n      got {} {}",
+                    answer.status,
+                    answer.text()
+                )
+            },
+        );
     }
 
     let case = "transform: POST reinvite";
-    let req = request("POST", &format!("{MOUNT}/invitations/inv-t1/reinvite"), Some(&user));
+    let req = request(
+        "POST",
+        &format!("{MOUNT}/invitations/inv-t1/reinvite"),
+        Some(&user),
+    );
     if let Some(answer) = send(&env, &mut failures, case, &req).await {
         let expected = expected_text(&stored("inv-t1"));
-        failures.ensure::<F>(answer.status == 200 && answer.text() == expected, case, || {
-            format!("expected 200 {expected}\n      got {} {}", answer.status, answer.text())
-        });
+        failures.ensure::<F>(
+            answer.status == 200 && answer.text() == expected,
+            case,
+            || {
+                format!(
+                    "expected 200 {expected}\n      got {} {}",
+                    answer.status,
+                    answer.text()
+                )
+            },
+        );
     }
 
     let case = "transform: POST accept";
@@ -145,9 +185,17 @@ pub async fn invitation_transform<F: Framework>() {
     );
     if let Some(answer) = send(&env, &mut failures, case, &req).await {
         let expected = expected_text(&stored("inv-t3"));
-        failures.ensure::<F>(answer.status == 200 && answer.text() == expected, case, || {
-            format!("expected 200 {expected}\n      got {} {}", answer.status, answer.text())
-        });
+        failures.ensure::<F>(
+            answer.status == 200 && answer.text() == expected,
+            case,
+            || {
+                format!(
+                    "expected 200 {expected}\n      got {} {}",
+                    answer.status,
+                    answer.text()
+                )
+            },
+        );
     }
 
     // The key order itself, spelled out for the richest invitation.
@@ -155,7 +203,10 @@ pub async fn invitation_transform<F: Framework>() {
     let req = request("GET", &format!("{MOUNT}/invitations/inv-t1"), Some(&user));
     if let Some(answer) = send(&env, &mut failures, case, &req).await {
         let body = answer.json().unwrap_or(Value::Null);
-        let keys: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        let keys: Vec<&String> = body
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
         failures.ensure::<F>(keys.last().is_some_and(|k| *k == "scopes"), case, || {
             format!("`scopes` must be the last key, keys are {keys:?}")
         });
@@ -165,7 +216,15 @@ pub async fn invitation_transform<F: Framework>() {
             .unwrap_or_default();
         failures.ensure::<F>(
             first_group_keys
-                == ["id", "accountId", "groupId", "type", "name", "createdAt", "scopeId"],
+                == [
+                    "id",
+                    "accountId",
+                    "groupId",
+                    "type",
+                    "name",
+                    "createdAt",
+                    "scopeId",
+                ],
             case,
             || format!("group keys out of order: {first_group_keys:?}"),
         );

@@ -120,42 +120,160 @@ fn cases() -> Vec<(&'static str, HttpRequest, Expect)> {
     let for_other_body = sign_payload(SUITE_SECRET, &event("evt-other"));
     let twice = sign_payload(SUITE_SECRET, &event("evt-twice"));
     vec![
-        ("valid webhook event", signed(WEBHOOK_PATH, &event("evt-1")), ok(Some("evt-1"), "webhook")),
-        ("same event id again: duplicate, handler not run", signed(WEBHOOK_PATH, &event("evt-1")), Expect {
-            status: 200,
-            body: Some(json!({"received": true, "duplicate": true})),
-            runs: 0,
-        }),
-        ("analytics event", signed(WEBHOOK_PATH, &analytics), ok(Some("an-1"), "analytics")),
-        ("unknown event without id", signed(WEBHOOK_PATH, &unknown), ok(None, "unknown")),
-        ("both `type` and `name`: analytics", signed(WEBHOOK_PATH, br#"{"id":"both-1","type":"invitation.created","name":"widget_loaded"}"#), ok(Some("both-1"), "analytics")),
-        ("unknown event type is kept", signed(WEBHOOK_PATH, br#"{"id":"future-1","type":"future.event","data":{}}"#), ok(Some("future-1"), "webhook")),
-        ("unknown event without id, again (no id: no dedupe)", signed(WEBHOOK_PATH, &unknown), ok(None, "unknown")),
-        ("two signature headers", webhook(WEBHOOK_PATH, &event("evt-twice"), &[twice.clone(), twice]), rejected(400, None)),
-        ("missing signature header", webhook(WEBHOOK_PATH, &event("evt-2"), &[]), rejected(401, Some("Missing X-Vortex-Signature header"))),
-        ("empty signature header", webhook(WEBHOOK_PATH, &event("evt-2"), &[String::new()]), rejected(401, Some("Missing X-Vortex-Signature header"))),
-        ("signature with another secret", webhook(WEBHOOK_PATH, &event("evt-wrong"), &[wrong_secret]), rejected(401, Some("Invalid signature"))),
-        ("signature of another body", webhook(WEBHOOK_PATH, &event("evt-3"), &[for_other_body]), rejected(401, Some("Invalid signature"))),
-        ("uppercase hex signature", webhook(WEBHOOK_PATH, &event("evt-upper"), &[upper]), rejected(401, Some("Invalid signature"))),
-        ("garbage signature", webhook(WEBHOOK_PATH, &event("evt-4"), &["not-hex".into()]), rejected(401, Some("Invalid signature"))),
-        ("a rejected event does not use up its id", signed(WEBHOOK_PATH, &event("evt-3")), ok(Some("evt-3"), "webhook")),
-        ("body over 1 MiB", signed(WEBHOOK_PATH, &big), rejected(413, None)),
-        ("body over 1 MiB, chunked", {
-            let mut request = signed(WEBHOOK_PATH, &big);
-            request.body = ReqBody::Chunked(big.clone());
-            request
-        }, rejected(413, None)),
-        ("body of exactly 1 MiB", signed(WEBHOOK_PATH, &exact), ok(Some("evt-exact"), "webhook")),
-        ("valid signature, JSON array", signed(WEBHOOK_PATH, b"[1,2]"), rejected(400, None)),
-        ("valid signature, not JSON", signed(WEBHOOK_PATH, b"{nope"), rejected(400, None)),
-        ("valid signature, empty body", signed(WEBHOOK_PATH, b""), rejected(400, None)),
-        ("valid signature, JSON string", signed(WEBHOOK_PATH, b"\"evt\""), rejected(400, None)),
-        ("fresh: timestamp now", signed(FRESH_WEBHOOK_PATH, &fresh("f-1", Some(now))), ok(Some("f-1"), "webhook")),
-        ("fresh: timestamp 4 minutes old", signed(FRESH_WEBHOOK_PATH, &fresh("f-2", Some(now - 240))), ok(Some("f-2"), "webhook")),
-        ("fresh: stale timestamp (1 hour old)", signed(FRESH_WEBHOOK_PATH, &fresh("f-3", Some(now - 3600))), rejected(400, None)),
-        ("fresh: timestamp 1 hour ahead", signed(FRESH_WEBHOOK_PATH, &fresh("f-4", Some(now + 3600))), rejected(400, None)),
-        ("fresh: no timestamp", signed(FRESH_WEBHOOK_PATH, &fresh("f-5", None)), rejected(400, None)),
-        ("fresh: bad signature still 401", webhook(FRESH_WEBHOOK_PATH, &fresh("f-6", Some(now)), &["00".into()]), rejected(401, Some("Invalid signature"))),
+        (
+            "valid webhook event",
+            signed(WEBHOOK_PATH, &event("evt-1")),
+            ok(Some("evt-1"), "webhook"),
+        ),
+        (
+            "same event id again: duplicate, handler not run",
+            signed(WEBHOOK_PATH, &event("evt-1")),
+            Expect {
+                status: 200,
+                body: Some(json!({"received": true, "duplicate": true})),
+                runs: 0,
+            },
+        ),
+        (
+            "analytics event",
+            signed(WEBHOOK_PATH, &analytics),
+            ok(Some("an-1"), "analytics"),
+        ),
+        (
+            "unknown event without id",
+            signed(WEBHOOK_PATH, &unknown),
+            ok(None, "unknown"),
+        ),
+        (
+            "both `type` and `name`: analytics",
+            signed(
+                WEBHOOK_PATH,
+                br#"{"id":"both-1","type":"invitation.created","name":"widget_loaded"}"#,
+            ),
+            ok(Some("both-1"), "analytics"),
+        ),
+        (
+            "unknown event type is kept",
+            signed(
+                WEBHOOK_PATH,
+                br#"{"id":"future-1","type":"future.event","data":{}}"#,
+            ),
+            ok(Some("future-1"), "webhook"),
+        ),
+        (
+            "unknown event without id, again (no id: no dedupe)",
+            signed(WEBHOOK_PATH, &unknown),
+            ok(None, "unknown"),
+        ),
+        (
+            "two signature headers",
+            webhook(WEBHOOK_PATH, &event("evt-twice"), &[twice.clone(), twice]),
+            rejected(400, None),
+        ),
+        (
+            "missing signature header",
+            webhook(WEBHOOK_PATH, &event("evt-2"), &[]),
+            rejected(401, Some("Missing X-Vortex-Signature header")),
+        ),
+        (
+            "empty signature header",
+            webhook(WEBHOOK_PATH, &event("evt-2"), &[String::new()]),
+            rejected(401, Some("Missing X-Vortex-Signature header")),
+        ),
+        (
+            "signature with another secret",
+            webhook(WEBHOOK_PATH, &event("evt-wrong"), &[wrong_secret]),
+            rejected(401, Some("Invalid signature")),
+        ),
+        (
+            "signature of another body",
+            webhook(WEBHOOK_PATH, &event("evt-3"), &[for_other_body]),
+            rejected(401, Some("Invalid signature")),
+        ),
+        (
+            "uppercase hex signature",
+            webhook(WEBHOOK_PATH, &event("evt-upper"), &[upper]),
+            rejected(401, Some("Invalid signature")),
+        ),
+        (
+            "garbage signature",
+            webhook(WEBHOOK_PATH, &event("evt-4"), &["not-hex".into()]),
+            rejected(401, Some("Invalid signature")),
+        ),
+        (
+            "a rejected event does not use up its id",
+            signed(WEBHOOK_PATH, &event("evt-3")),
+            ok(Some("evt-3"), "webhook"),
+        ),
+        (
+            "body over 1 MiB",
+            signed(WEBHOOK_PATH, &big),
+            rejected(413, None),
+        ),
+        (
+            "body over 1 MiB, chunked",
+            {
+                let mut request = signed(WEBHOOK_PATH, &big);
+                request.body = ReqBody::Chunked(big.clone());
+                request
+            },
+            rejected(413, None),
+        ),
+        (
+            "body of exactly 1 MiB",
+            signed(WEBHOOK_PATH, &exact),
+            ok(Some("evt-exact"), "webhook"),
+        ),
+        (
+            "valid signature, JSON array",
+            signed(WEBHOOK_PATH, b"[1,2]"),
+            rejected(400, None),
+        ),
+        (
+            "valid signature, not JSON",
+            signed(WEBHOOK_PATH, b"{nope"),
+            rejected(400, None),
+        ),
+        (
+            "valid signature, empty body",
+            signed(WEBHOOK_PATH, b""),
+            rejected(400, None),
+        ),
+        (
+            "valid signature, JSON string",
+            signed(WEBHOOK_PATH, b"\"evt\""),
+            rejected(400, None),
+        ),
+        (
+            "fresh: timestamp now",
+            signed(FRESH_WEBHOOK_PATH, &fresh("f-1", Some(now))),
+            ok(Some("f-1"), "webhook"),
+        ),
+        (
+            "fresh: timestamp 4 minutes old",
+            signed(FRESH_WEBHOOK_PATH, &fresh("f-2", Some(now - 240))),
+            ok(Some("f-2"), "webhook"),
+        ),
+        (
+            "fresh: stale timestamp (1 hour old)",
+            signed(FRESH_WEBHOOK_PATH, &fresh("f-3", Some(now - 3600))),
+            rejected(400, None),
+        ),
+        (
+            "fresh: timestamp 1 hour ahead",
+            signed(FRESH_WEBHOOK_PATH, &fresh("f-4", Some(now + 3600))),
+            rejected(400, None),
+        ),
+        (
+            "fresh: no timestamp",
+            signed(FRESH_WEBHOOK_PATH, &fresh("f-5", None)),
+            rejected(400, None),
+        ),
+        (
+            "fresh: bad signature still 401",
+            webhook(FRESH_WEBHOOK_PATH, &fresh("f-6", Some(now)), &["00".into()]),
+            rejected(401, Some("Invalid signature")),
+        ),
     ]
 }
 
@@ -174,11 +292,18 @@ pub async fn webhooks<F: Framework>() {
             continue;
         };
         failures.ensure::<F>(answer.status == expect.status, name, || {
-            format!("status: expected {}, got {} {}", expect.status, answer.status, answer.text())
+            format!(
+                "status: expected {}, got {} {}",
+                expect.status,
+                answer.status,
+                answer.text()
+            )
         });
         if let Some(body) = &expect.body {
             let got = answer.json().unwrap_or(Value::Null);
-            failures.ensure::<F>(&got == body, name, || format!("body: expected {body}, got {got}"));
+            failures.ensure::<F>(&got == body, name, || {
+                format!("body: expected {body}, got {got}")
+            });
         }
         let runs = log.runs() - runs_before;
         failures.ensure::<F>(runs == expect.runs, name, || {

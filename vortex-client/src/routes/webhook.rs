@@ -198,6 +198,14 @@ impl fmt::Debug for WebhookVerifier {
     }
 }
 
+/// Lets a framework extractor accept either a `WebhookVerifier` or an app's newtype around one
+/// (for several webhook endpoints with different secrets or settings).
+impl AsRef<Self> for WebhookVerifier {
+    fn as_ref(&self) -> &Self {
+        self
+    }
+}
+
 impl WebhookVerifier {
     /// A verifier for `secret` (empty secrets are rejected), with a 1 MiB body limit, no
     /// freshness window and no replay store.

@@ -173,7 +173,7 @@ async fn a_missing_verifier_aborts_launch() {
 /// A hand-built route (sentinels only see macro-built routes) using the guard.
 fn raw_webhook<'r>(request: &'r Request<'_>, data: Data<'r>) -> route::BoxFuture<'r> {
     Box::pin(async move {
-        match VerifiedWebhook::from_data(request, data).await {
+        match <VerifiedWebhook>::from_data(request, data).await {
             Outcome::Success(_) => route::Outcome::from(request, "ok"),
             Outcome::Error((status, _)) => route::Outcome::Error(status),
             Outcome::Forward(forward) => route::Outcome::Forward(forward),
