@@ -129,7 +129,7 @@ impl<'a> JsObject<'a> {
     pub(crate) fn write_canonical(mut self, out: &mut String) {
         self.entries
             .retain(|(k, v)| !matches!(v, Js::Undefined) && !is_prototype_key(k));
-        self.entries.sort_by(|(a, _), (b, _)| json::cmp_utf16(a, b));
+        sort_keys(&mut self.entries);
         write_members(out, &self.entries, true);
     }
 }
@@ -155,6 +155,16 @@ fn write_members(out: &mut String, entries: &[(&str, Js<'_>)], canonical: bool) 
     out.push('}');
 }
 
+/// Sorts members by key in UTF-16 code unit order (keys are unique: an unstable sort is
+/// exact). For ASCII keys that is byte order, without re-checking each key per comparison.
+fn sort_keys(entries: &mut [(&str, Js<'_>)]) {
+    if entries.iter().all(|(k, _)| k.is_ascii()) {
+        entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    } else {
+        entries.sort_unstable_by(|(a, _), (b, _)| json::cmp_utf16(a, b));
+    }
+}
+
 fn is_prototype_key(key: &str) -> bool {
     matches!(key, "__proto__" | "constructor" | "prototype")
 }
@@ -168,7 +178,7 @@ fn write_canonical(out: &mut String, value: &Value) {
                 .filter(|(k, _)| !is_prototype_key(k))
                 .map(|(k, v)| (k.as_str(), Js::Json(v)))
                 .collect();
-            entries.sort_by(|(a, _), (b, _)| json::cmp_utf16(a, b));
+            sort_keys(&mut entries);
             write_members(out, &entries, true);
         }
         Value::Array(items) => {

@@ -16,6 +16,12 @@ use serde_json::{Map, Number, Value};
 pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
+    // Most strings need no escape: check eight bytes at a time and copy once.
+    if !needs_escape(bytes) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: &str = match b {
@@ -45,10 +51,46 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Whether `bytes` holds `"`, `\` or a control character (U+0000..U+001F), checked eight
+/// bytes at a time ("SWAR": a zero byte in `x ^ pattern` is a match; `x - 0x20` borrows into
+/// the top bit of bytes below 0x20).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let has_below_0x20 = |v: u64| v.wrapping_sub(ONES * 0x20) & !v & HIGH != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        if has_below_0x20(v)
+            || has_zero(v ^ (ONES * u64::from(b'"')))
+            || has_zero(v ^ (ONES * u64::from(b'\\')))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 /// Appends an integer that is known to be exactly representable.
-pub(crate) fn write_u64(out: &mut String, n: u64) {
-    use std::fmt::Write;
-    let _ = write!(out, "{n}");
+pub(crate) fn write_u64(out: &mut String, mut n: u64) {
+    // Formatting machinery costs more than the digits of a timestamp.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
 }
 
 /// Appends a JSON number the way JavaScript prints the same number.
@@ -251,6 +293,23 @@ mod tests {
         assert_eq!(js(json!(9007199254740993u64)), "9007199254740992");
         assert_eq!(js(json!(-0.0)), "0");
         assert_eq!(js(json!(8.64e24)), "8.64e+24");
+    }
+
+    #[test]
+    fn escape_detection_finds_every_position() {
+        for len in 0..20 {
+            let clean = "aé".repeat(len);
+            assert!(!needs_escape(clean.as_bytes()), "{clean}");
+            for special in ["\"", "\\", "\n", "\u{1f}", "\u{0}"] {
+                for at in 0..=clean.len() {
+                    if clean.is_char_boundary(at) {
+                        let text = format!("{}{special}{}", &clean[..at], &clean[at..]);
+                        assert!(needs_escape(text.as_bytes()), "{text:?}");
+                    }
+                }
+            }
+        }
+        assert!(!needs_escape("\u{7f}\u{80}😀 /<>".as_bytes()));
     }
 
     #[test]

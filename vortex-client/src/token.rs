@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use serde_json::{Map, Value};
 
-use crate::api_key::{ApiKey, push_hex_byte};
+use crate::api_key::{ApiKey, HmacSha256};
 use crate::expires::ExpiresIn;
 use crate::js_object::{Js, JsObject};
 use crate::json;
@@ -242,8 +242,10 @@ impl From<TokenPayload> for Map<String, Value> {
 #[derive(Clone)]
 pub struct Signer {
     key: Arc<ApiKey>,
-    /// `base64url({"alg":"HS256","typ":"JWT","kid":…})`: the widget-token header never changes.
+    /// `base64url({"alg":"HS256","typ":"JWT","kid":…}).`: the widget-token header never
+    /// changes, so it is encoded, and absorbed into an HMAC state, once.
     token_header: Arc<str>,
+    token_header_mac: HmacSha256,
     clock: Arc<dyn Clock>,
 }
 
@@ -254,8 +256,13 @@ impl Signer {
         header.push_str(r#"{"alg":"HS256","typ":"JWT","kid":"#);
         json::write_str(&mut header, key.kid());
         header.push('}');
+        let mut token_header = URL_SAFE_NO_PAD.encode(header);
+        token_header.push('.');
+        let mut token_header_mac = key.mac();
+        token_header_mac.update(token_header.as_bytes());
         Self {
-            token_header: URL_SAFE_NO_PAD.encode(header).into(),
+            token_header: token_header.into(),
+            token_header_mac,
             key: Arc::new(key),
             clock: Arc::new(SystemClock),
         }
@@ -385,9 +392,10 @@ impl Signer {
         let mut payload_json = String::with_capacity(256);
         payload.write(&mut payload_json);
 
-        let mut token = String::with_capacity(64 + (header.len() + payload_json.len()) * 4 / 3);
-        URL_SAFE_NO_PAD.encode_string(header, &mut token);
-        Ok(self.finish_token(token, &payload_json))
+        let mut token = Vec::with_capacity(64 + (header.len() + payload_json.len()) * 4 / 3);
+        push_base64(&mut token, header.as_bytes());
+        token.push(b'.');
+        Ok(finish_token(token, 0, self.key.mac(), &payload_json))
     }
 
     /// A widget token (Node `generateToken`): header `{"alg","typ","kid"}`; payload = the
@@ -417,14 +425,18 @@ impl Signer {
         payload: &TokenPayload,
         options: TokenOptions,
     ) -> Result<String, TokenError> {
-        if payload.lacks_user_id() {
-            tracing::warn!("{MISSING_USER_ID_WARNING}");
-        }
         let now = self.clock.now_unix_seconds();
         let exp = expiry(now, options)?;
         let mut object = JsObject::with_capacity(payload.0.len() + 2);
+        let mut has_user_id = false;
         for (key, value) in &payload.0 {
+            if key == "user" {
+                has_user_id = value.get("id").is_some_and(|id| !id.is_null());
+            }
             object.set(key, Js::Json(value));
+        }
+        if !has_user_id {
+            tracing::warn!("{MISSING_USER_ID_WARNING}");
         }
         object.set("iat", Js::Int(now));
         object.set("exp", Js::Int(exp));
@@ -432,9 +444,16 @@ impl Signer {
         object.write(&mut payload_json);
 
         let mut token =
-            String::with_capacity(64 + self.token_header.len() + payload_json.len() * 4 / 3);
-        token.push_str(&self.token_header);
-        Ok(self.finish_token(token, &payload_json))
+            Vec::with_capacity(64 + self.token_header.len() + payload_json.len() * 4 / 3);
+        token.extend_from_slice(self.token_header.as_bytes());
+        // The header and its dot are already in this HMAC state.
+        let signed_from = token.len();
+        Ok(finish_token(
+            token,
+            signed_from,
+            self.token_header_mac.clone(),
+            &payload_json,
+        ))
     }
 
     /// The widget signature for `user` (Node `sign`): `kid:hex(HMAC(signing key, canonical
@@ -465,25 +484,47 @@ impl Signer {
         let mut mac = self.key.mac();
         mac.update(canonical.as_bytes());
         let digest = mac.finalize().into_bytes();
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 64];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xf)];
+        }
         let kid = self.key.kid();
         let mut out = String::with_capacity(kid.len() + 1 + 64);
         out.push_str(kid);
         out.push(':');
-        digest.iter().for_each(|b| push_hex_byte(&mut out, *b));
+        out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
         Ok(out)
     }
+}
 
-    /// Appends `.payload.signature` to `token`, which holds the encoded header.
-    fn finish_token(&self, mut token: String, payload_json: &str) -> String {
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(payload_json, &mut token);
-        let mut mac = self.key.mac();
-        mac.update(token.as_bytes());
-        let signature = mac.finalize().into_bytes();
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
-        token
-    }
+/// Appends base64url (no padding) of `input` to `out`.
+fn push_base64(out: &mut Vec<u8>, input: &[u8]) {
+    let start = out.len();
+    let len = base64::encoded_len(input.len(), false).unwrap_or(0);
+    out.resize(start + len, 0);
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(input, &mut out[start..])
+        .unwrap_or(0);
+    out.truncate(start + written);
+}
+
+/// Appends `payload.signature` to `token` (which holds `header.`) and signs it; `mac` has
+/// already absorbed `token[..signed_from]`.
+fn finish_token(
+    mut token: Vec<u8>,
+    signed_from: usize,
+    mut mac: HmacSha256,
+    payload_json: &str,
+) -> String {
+    push_base64(&mut token, payload_json.as_bytes());
+    mac.update(&token[signed_from..]);
+    let signature = mac.finalize().into_bytes();
+    token.push(b'.');
+    push_base64(&mut token, &signature);
+    // Base64url and the dots are ASCII.
+    String::from_utf8(token).unwrap_or_default()
 }
 
 impl fmt::Debug for Signer {
@@ -585,22 +626,24 @@ impl<'a> UserView<'a> {
             return Err(TokenError::MissingUserId);
         }
         let mut object = JsObject::with_capacity(8 + self.others.len());
-        object.set("userId", self.id);
-        if self.email.is_truthy() {
-            object.set("userEmail", self.email);
-        }
-        if self.name.is_truthy() {
-            object.set("name", self.name);
-        }
-        if self.avatar_url.is_truthy() {
-            object.set("avatarUrl", self.avatar_url);
-        }
+        // Inserted in their sorted order, so that the sort below has nothing to move unless
+        // extra properties are added.
         if self.admin_scopes.has_length() {
             object.set("adminScopes", self.admin_scopes);
         }
         if self.allowed_email_domains.has_length() {
             object.set("allowedEmailDomains", self.allowed_email_domains);
         }
+        if self.avatar_url.is_truthy() {
+            object.set("avatarUrl", self.avatar_url);
+        }
+        if self.name.is_truthy() {
+            object.set("name", self.name);
+        }
+        if self.email.is_truthy() {
+            object.set("userEmail", self.email);
+        }
+        object.set("userId", self.id);
         for (key, value) in self.others {
             if !KNOWN_USER_KEYS.contains(&key.as_str()) {
                 object.set(key, Js::Json(value));
