@@ -159,7 +159,7 @@ fn write_members(out: &mut String, entries: &[(&str, Js<'_>)], canonical: bool) 
 /// exact). For ASCII keys that is byte order, without re-checking each key per comparison.
 fn sort_keys(entries: &mut [(&str, Js<'_>)]) {
     if entries.iter().all(|(k, _)| k.is_ascii()) {
-        entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        entries.sort_unstable_by_key(|(key, _)| *key);
     } else {
         entries.sort_unstable_by(|(a, _), (b, _)| json::cmp_utf16(a, b));
     }
