@@ -145,3 +145,13 @@ pub fn print_banner(config: &DemoConfig, listening: std::net::SocketAddr, upstre
     }
     println!("sign in as admin@example.com / password123 or user@example.com / userpass");
 }
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+}

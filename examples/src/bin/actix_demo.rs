@@ -106,12 +106,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,vortex_client=info".into()),
-        )
-        .init();
+    examples::app::init_tracing();
     let config = DemoConfig::from_env()?;
     let listener = std::net::TcpListener::bind((config.host, config.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;

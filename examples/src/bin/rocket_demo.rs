@@ -122,6 +122,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
+    examples::app::init_tracing();
     let mut config = DemoConfig::from_env()?;
     if config.port == 0 {
         // Rocket needs the port up front; the embedded mock needs it for its webhooks.
