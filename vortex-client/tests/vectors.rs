@@ -186,6 +186,14 @@ impl ErrorKind for WebhookError {
     }
 }
 
+/// The classes of the errors the official SDK throws.
+const KNOWN_ERROR_CLASSES: [&str; 4] = [
+    "Error",
+    "TypeError",
+    "SyntaxError",
+    "VortexWebhookSignatureError",
+];
+
 fn is_error(expected: &Map<String, Value>) -> bool {
     expected.get("error") == Some(&Value::Bool(true))
 }
@@ -208,6 +216,20 @@ fn expect_error(expected: &Map<String, Value>, ours: &dyn ErrorKind) -> CaseResu
     // Messages are Node's wording; we keep it where the SDK's own `Error` text is meaningful
     // (not for JavaScript runtime errors such as TypeError or SyntaxError).
     let class = expected.get("error_class").and_then(Value::as_str);
+    if let Some(class) = class
+        && !KNOWN_ERROR_CLASSES.contains(&class)
+    {
+        return Ok(Outcome::Fail(format!("unknown error_class {class:?}")));
+    }
+    if let (Some(message), Some(needle)) = (
+        expected.get("message").and_then(Value::as_str),
+        expected.get("message_contains").and_then(Value::as_str),
+    ) && !message.contains(needle)
+    {
+        return Ok(Outcome::Fail(format!(
+            "the file's message {message:?} lacks its message_contains {needle:?}"
+        )));
+    }
     if !matches!(class, Some("TypeError" | "SyntaxError")) {
         let ours_text = ours.to_string();
         if let Some(needle) = expected.get("message_contains").and_then(Value::as_str)
