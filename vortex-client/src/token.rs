@@ -389,7 +389,7 @@ impl Signer {
         for (key, value) in claims {
             payload.set(key, Js::Json(value));
         }
-        let mut payload_json = String::with_capacity(256);
+        let mut payload_json = String::with_capacity(512);
         payload.write(&mut payload_json);
 
         let mut token = Vec::with_capacity(64 + (header.len() + payload_json.len()) * 4 / 3);
@@ -440,7 +440,7 @@ impl Signer {
         }
         object.set("iat", Js::Int(now));
         object.set("exp", Js::Int(exp));
-        let mut payload_json = String::with_capacity(256);
+        let mut payload_json = String::with_capacity(512);
         object.write(&mut payload_json);
 
         let mut token =
@@ -649,7 +649,7 @@ impl<'a> UserView<'a> {
                 object.set(key, Js::Json(value));
             }
         }
-        let mut out = String::with_capacity(128);
+        let mut out = String::with_capacity(256);
         object.write_canonical(&mut out);
         Ok(out)
     }
