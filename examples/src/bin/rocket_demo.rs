@@ -9,10 +9,10 @@ use std::net::SocketAddr;
 use examples::{DemoApp, DemoConfig, DemoResponse, app::print_banner, page, upstream::Upstream};
 use rocket::data::{Data, ToByteUnit};
 use rocket::fairing::AdHoc;
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Header, Method, Status};
 use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder, Response, content::RawHtml};
-use rocket::{State, get, post, routes};
+use rocket::{Route, State, get, post, route, routes};
 use vortex_client::routes::VortexUser;
 use vortex_rocket::VerifiedWebhook;
 
@@ -113,6 +113,51 @@ fn webhook(demo: &State<DemoApp>, webhook: VerifiedWebhook) -> Reply {
     Reply(demo.received(&webhook.event))
 }
 
+/// The demo's own routes, for the JSON 405 of their other methods.
+const OWN_ROUTES: [(Method, &str); 6] = [
+    (Method::Get, "/"),
+    (Method::Post, "/api/auth/login"),
+    (Method::Post, "/api/auth/logout"),
+    (Method::Get, "/api/auth/me"),
+    (Method::Get, "/api/demo/events"),
+    (Method::Post, "/webhooks/vortex"),
+];
+
+fn method_not_allowed<'r>(request: &'r Request<'_>, _: Data<'r>) -> route::BoxFuture<'r> {
+    route::Outcome::from(
+        request,
+        Reply(DemoResponse::error(405, "Method not allowed")),
+    )
+    .pin()
+}
+
+/// Rocket answers a known path with another method 404; the other demos answer 405, and so
+/// does this one, with these low-priority routes.
+fn method_not_allowed_routes() -> Vec<Route> {
+    const METHODS: [Method; 7] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Patch,
+        Method::Head,
+        Method::Options,
+    ];
+    let mut routes = Vec::new();
+    for (_, path) in OWN_ROUTES {
+        let has_get = OWN_ROUTES.contains(&(Method::Get, path));
+        for method in METHODS {
+            // Rocket answers HEAD for GET routes itself.
+            let served =
+                OWN_ROUTES.contains(&(method, path)) || (method == Method::Head && has_get);
+            if !served {
+                routes.push(Route::ranked(100, method, path, method_not_allowed));
+            }
+        }
+    }
+    routes
+}
+
 #[rocket::main]
 async fn main() {
     if let Err(message) = run().await {
@@ -148,6 +193,7 @@ async fn run() -> Result<(), String> {
             demo.routes.clone(),
         ))
         .mount("/", routes![index, login, logout, me, events, webhook])
+        .mount("/", method_not_allowed_routes())
         .register("/", vortex_rocket::catchers())
         .attach(AdHoc::on_liftoff("banner", move |_| {
             Box::pin(async move { print_banner(&banner_config, listening, &description) })
