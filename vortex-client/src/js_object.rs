@@ -134,6 +134,17 @@ impl<'a> JsObject<'a> {
     }
 }
 
+/// Writes members that are already in canonical order (sorted, no prototype keys); undefined
+/// ones are skipped.
+pub(crate) fn write_sorted_canonical(out: &mut String, entries: &[(&str, Js<'_>)]) {
+    debug_assert!(
+        entries
+            .windows(2)
+            .all(|w| json::cmp_utf16(w[0].0, w[1].0).is_lt())
+    );
+    write_members(out, entries, true);
+}
+
 fn write_members(out: &mut String, entries: &[(&str, Js<'_>)], canonical: bool) {
     out.push('{');
     let mut first = true;

@@ -625,31 +625,46 @@ impl<'a> UserView<'a> {
         if !self.id.is_truthy() && !self.user_id_alias.is_truthy() {
             return Err(TokenError::MissingUserId);
         }
-        let mut object = JsObject::with_capacity(8 + self.others.len());
-        // Inserted in their sorted order, so that the sort below has nothing to move unless
-        // extra properties are added.
-        if self.admin_scopes.has_length() {
-            object.set("adminScopes", self.admin_scopes);
-        }
-        if self.allowed_email_domains.has_length() {
-            object.set("allowedEmailDomains", self.allowed_email_domains);
-        }
-        if self.avatar_url.is_truthy() {
-            object.set("avatarUrl", self.avatar_url);
-        }
-        if self.name.is_truthy() {
-            object.set("name", self.name);
-        }
-        if self.email.is_truthy() {
-            object.set("userEmail", self.email);
-        }
-        object.set("userId", self.id);
-        for (key, value) in self.others {
-            if !KNOWN_USER_KEYS.contains(&key.as_str()) {
-                object.set(key, Js::Json(value));
-            }
-        }
+        let when = |present: bool, value: Js<'a>| if present { value } else { Js::Undefined };
+        // The claims `sign` reads itself, in their sorted order; absent ones are undefined.
+        let known = [
+            (
+                "adminScopes",
+                when(self.admin_scopes.has_length(), self.admin_scopes),
+            ),
+            (
+                "allowedEmailDomains",
+                when(
+                    self.allowed_email_domains.has_length(),
+                    self.allowed_email_domains,
+                ),
+            ),
+            (
+                "avatarUrl",
+                when(self.avatar_url.is_truthy(), self.avatar_url),
+            ),
+            ("name", when(self.name.is_truthy(), self.name)),
+            ("userEmail", when(self.email.is_truthy(), self.email)),
+            ("userId", self.id),
+        ];
         let mut out = String::with_capacity(256);
+        let mut extra = self
+            .others
+            .iter()
+            .filter(|(key, _)| !KNOWN_USER_KEYS.contains(&key.as_str()))
+            .peekable();
+        if extra.peek().is_none() {
+            // Nothing to merge or sort: write the known claims as they are.
+            crate::js_object::write_sorted_canonical(&mut out, &known);
+            return Ok(out);
+        }
+        let mut object = JsObject::with_capacity(known.len() + self.others.len());
+        for (key, value) in known {
+            object.set(key, value);
+        }
+        for (key, value) in extra {
+            object.set(key, Js::Json(value));
+        }
         object.write_canonical(&mut out);
         Ok(out)
     }
