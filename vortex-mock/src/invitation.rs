@@ -63,7 +63,9 @@ pub(crate) fn group(
         "accountId": account_id,
         "groupId": group_id,
         "type": group_type,
-        "name": name,
+        // The upstream types `name` as a string (the official Rust SDK fails on `null`): a
+        // scope created without a name is named after its id.
+        "name": name.unwrap_or(group_id),
         "createdAt": created_at,
     })
 }

@@ -117,3 +117,17 @@ async fn seeded_autojoin_is_served() {
         .unwrap_err();
     assert!(matches!(err, vortex_mock::MockError::Seed(_)), "{err}");
 }
+
+/// The upstream types a scope's `name` as a string; the official Rust SDK fails on `null`.
+#[tokio::test]
+async fn a_scope_without_a_name_is_named_after_its_id() {
+    let api = Api::start().await;
+    let reply = api
+        .post(
+            "/invitations/autojoin",
+            &json!({"scope": "team-9", "scopeType": "team", "domains": ["example.com"], "componentId": "c"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.json["invitation"]["groups"][0]["name"], "team-9");
+}
