@@ -134,15 +134,70 @@ impl<'a> JsObject<'a> {
     }
 }
 
-/// Writes members that are already in canonical order (sorted, no prototype keys); undefined
-/// ones are skipped.
-pub(crate) fn write_sorted_canonical(out: &mut String, entries: &[(&str, Js<'_>)]) {
-    debug_assert!(
-        entries
-            .windows(2)
-            .all(|w| json::cmp_utf16(w[0].0, w[1].0).is_lt())
-    );
-    write_members(out, entries, true);
+/// A member whose key is a constant that needs no escaping and is not an array index, given
+/// pre-quoted with a leading comma (`,"userId":`) so that it costs one copy; see
+/// [`known_key!`].
+pub(crate) type KnownMember<'a> = (&'static str, Js<'a>);
+
+/// `,"key":` for a constant key: the form [`KnownMember`] takes.
+macro_rules! known_key {
+    ($key:literal) => {
+        concat!(",\"", $key, "\":")
+    };
+}
+pub(crate) use known_key;
+
+/// The key of a [`KnownMember`]: `userId` for `,"userId":`.
+pub(crate) fn known_key_name(quoted_key: &'static str) -> &'static str {
+    quoted_key
+        .strip_prefix(",\"")
+        .and_then(|k| k.strip_suffix("\":"))
+        .unwrap_or(quoted_key)
+}
+
+/// Up to `N` known members on the stack, in the order pushed.
+pub(crate) struct KnownMembers<'a, const N: usize> {
+    members: [KnownMember<'a>; N],
+    len: usize,
+}
+
+impl<'a, const N: usize> KnownMembers<'a, N> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            members: [("", Js::Undefined); N],
+            len: 0,
+        }
+    }
+
+    /// Adds a member; `N` is sized for every caller, so a push past it is a bug, caught in
+    /// debug builds and ignored otherwise.
+    pub(crate) fn push(&mut self, quoted_key: &'static str, value: Js<'a>) {
+        debug_assert!(self.len < N, "KnownMembers<{N}> is full");
+        if let Some(slot) = self.members.get_mut(self.len) {
+            *slot = (quoted_key, value);
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[KnownMember<'a>] {
+        &self.members[..self.len]
+    }
+}
+
+/// Writes an object of known members in the order given (already the JavaScript order, or
+/// sorted when `canonical`); undefined ones are skipped.
+pub(crate) fn write_known_members(out: &mut String, members: &[KnownMember<'_>], canonical: bool) {
+    out.push('{');
+    let mut separator = 1; // the first member written drops its comma
+    for (quoted_key, value) in members {
+        if matches!(value, Js::Undefined) {
+            continue;
+        }
+        out.push_str(&quoted_key[separator..]);
+        separator = 0;
+        value.write(out, canonical);
+    }
+    out.push('}');
 }
 
 fn write_members(out: &mut String, entries: &[(&str, Js<'_>)], canonical: bool) {
@@ -239,6 +294,22 @@ mod tests {
         let mut out = String::new();
         obj.write(&mut out);
         assert_eq!(out, r#"{"userId":"late","b":1}"#);
+    }
+
+    #[test]
+    fn known_members_skip_undefined_and_place_commas() {
+        let mut out = String::new();
+        let members = [
+            (known_key!("a"), Js::Undefined),
+            (known_key!("b"), Js::Int(1)),
+            (known_key!("c"), Js::Undefined),
+            (known_key!("d"), Js::Str("x")),
+        ];
+        write_known_members(&mut out, &members, false);
+        assert_eq!(out, r#"{"b":1,"d":"x"}"#);
+        out.clear();
+        write_known_members(&mut out, &members[..1], false);
+        assert_eq!(out, "{}");
     }
 
     #[test]

@@ -59,37 +59,53 @@ fn needs_escape(bytes: &[u8]) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
     let has_below_0x20 = |v: u64| v.wrapping_sub(ONES * 0x20) & !v & HIGH != 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
+    let word_needs_escape = |chunk: &[u8]| {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let v = u64::from_le_bytes(word);
-        if has_below_0x20(v)
+        has_below_0x20(v)
             || has_zero(v ^ (ONES * u64::from(b'"')))
             || has_zero(v ^ (ONES * u64::from(b'\\')))
-        {
-            return true;
-        }
+    };
+    if bytes.len() < 8 {
+        return bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
     }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    let mut chunks = bytes.chunks_exact(8);
+    if chunks.any(word_needs_escape) {
+        return true;
+    }
+    // The last, partial word: check the final eight bytes, overlapping checked ones.
+    !chunks.remainder().is_empty() && word_needs_escape(&bytes[bytes.len() - 8..])
 }
 
-/// Appends an integer that is known to be exactly representable.
+/// `"00" "01" … "99"`: two digits per lookup halve the divisions of [`write_u64`].
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends the decimal digits of `n`.
 pub(crate) fn write_u64(out: &mut String, mut n: u64) {
     // Formatting machinery costs more than the digits of a timestamp.
     let mut digits = [0u8; 20];
     let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
     }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        start -= 1;
+        digits[start] = b'0' + n as u8;
+    }
+    // Only ASCII digits were written.
     out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
 }
 
@@ -98,9 +114,11 @@ pub(crate) fn write_number(out: &mut String, n: &Number) {
     use std::fmt::Write;
     const MAX_SAFE: u64 = (1 << 53) - 1;
     if let Some(u) = n.as_u64().filter(|u| *u <= MAX_SAFE) {
-        let _ = write!(out, "{u}");
+        write_u64(out, u);
     } else if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= MAX_SAFE) {
-        let _ = write!(out, "{i}");
+        // Non-negative values took the branch above.
+        out.push('-');
+        write_u64(out, i.unsigned_abs());
     } else if let Some(f) = n.as_f64() {
         write_f64(out, f);
     } else {
@@ -220,6 +238,13 @@ pub(crate) fn write_value(out: &mut String, value: &Value) {
 
 fn write_object(out: &mut String, map: &Map<String, Value>) {
     out.push('{');
+    write_object_members(out, map);
+    out.push('}');
+}
+
+/// Writes the members of `map` without the braces, in JavaScript's order, so a caller can
+/// append more; returns whether any member was written.
+pub(crate) fn write_object_members(out: &mut String, map: &Map<String, Value>) -> bool {
     let mut first = true;
     let mut member = |out: &mut String, key: &str, value: &Value| {
         if !std::mem::take(&mut first) {
@@ -239,7 +264,7 @@ fn write_object(out: &mut String, map: &Map<String, Value>) {
             }
         }
     }
-    out.push('}');
+    !first
 }
 
 /// `JSON.stringify(value)` as a new string.
@@ -293,6 +318,24 @@ mod tests {
         assert_eq!(js(json!(9007199254740993u64)), "9007199254740992");
         assert_eq!(js(json!(-0.0)), "0");
         assert_eq!(js(json!(8.64e24)), "8.64e+24");
+    }
+
+    #[test]
+    fn integers_print_every_digit_count() {
+        let mut n: u64 = 0;
+        for _ in 0..20 {
+            for candidate in [n, n.saturating_sub(1), n + 1] {
+                let mut out = String::new();
+                write_u64(&mut out, candidate);
+                assert_eq!(out, candidate.to_string());
+            }
+            n = if n == 0 { 1 } else { n.saturating_mul(10) };
+        }
+        let mut out = String::new();
+        write_u64(&mut out, u64::MAX);
+        assert_eq!(out, u64::MAX.to_string());
+        assert_eq!(js(json!(-9007199254740991i64)), "-9007199254740991");
+        assert_eq!(js(json!(-1)), "-1");
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! - [`Signer::generate_token`]: the widget token.
 //! - [`Signer::sign`]: the widget `signature` prop (`kid:hex`).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -15,7 +17,9 @@ use serde_json::{Map, Value};
 
 use crate::api_key::{ApiKey, HmacSha256};
 use crate::expires::ExpiresIn;
-use crate::js_object::{Js, JsObject};
+use crate::js_object::{
+    Js, JsObject, KnownMembers, known_key, known_key_name, write_known_members,
+};
 use crate::json;
 use crate::user::{User, UserId};
 
@@ -241,11 +245,16 @@ impl From<TokenPayload> for Map<String, Value> {
 /// ```
 #[derive(Clone)]
 pub struct Signer {
+    /// Tells this signer's cached JWT header from other signers' (clones share the key, and so
+    /// the id).
+    id: u64,
     key: Arc<ApiKey>,
     /// `base64url({"alg":"HS256","typ":"JWT","kid":…}).`: the widget-token header never
     /// changes, so it is encoded, and absorbed into an HMAC state, once.
     token_header: Arc<str>,
     token_header_mac: HmacSha256,
+    /// `kid:`, the start of every widget signature.
+    signature_prefix: Arc<str>,
     clock: Arc<dyn Clock>,
 }
 
@@ -260,9 +269,12 @@ impl Signer {
         token_header.push('.');
         let mut token_header_mac = key.mac();
         token_header_mac.update(token_header.as_bytes());
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             token_header: token_header.into(),
             token_header_mac,
+            signature_prefix: format!("{}:", key.kid()).into(),
             key: Arc::new(key),
             clock: Arc::new(SystemClock),
         }
@@ -350,52 +362,89 @@ impl Signer {
     ) -> Result<String, TokenError> {
         let now = self.clock.now_unix_seconds();
         let expires = expiry(now, options)?;
+        let identifiers = if user.email.is_truthy() {
+            Js::EmailIdentifier(&user.email)
+        } else {
+            Js::Strs(&[])
+        };
 
-        let mut header = String::with_capacity(96);
-        header.push_str(r#"{"iat":"#);
-        json::write_u64(&mut header, now);
-        header.push_str(r#","alg":"HS256","typ":"JWT","kid":"#);
-        json::write_str(&mut header, self.key.kid());
-        header.push('}');
-
-        let mut payload = JsObject::with_capacity(12);
-        payload.set("userId", user.id);
-        payload.set("userEmail", user.email);
-        payload.set("expires", Js::Int(expires));
-        payload.set(
-            "identifiers",
-            if user.email.is_truthy() {
-                Js::EmailIdentifier(&user.email)
-            } else {
-                Js::Strs(&[])
-            },
-        );
+        // The Node SDK's object literal, then its conditional assignments, in order.
+        let mut known = KnownMembers::<10>::new();
+        known.push(known_key!("userId"), user.id);
+        known.push(known_key!("userEmail"), user.email);
+        known.push(known_key!("expires"), Js::Int(expires));
+        known.push(known_key!("identifiers"), identifiers);
         if user.name.is_truthy() {
-            payload.set("name", user.name);
+            known.push(known_key!("name"), user.name);
         }
         if user.avatar_url.is_truthy() {
-            payload.set("avatarUrl", user.avatar_url);
+            known.push(known_key!("avatarUrl"), user.avatar_url);
         }
         if user.admin_scopes.has_length() {
-            payload.set("adminScopes", user.admin_scopes);
+            known.push(known_key!("adminScopes"), user.admin_scopes);
             if user.admin_scopes.includes("autojoin") {
-                payload.set("userIsAutojoinAdmin", Js::Bool(true));
-                payload.set("role", Js::Str("admin"));
+                known.push(known_key!("userIsAutojoinAdmin"), Js::Bool(true));
+                known.push(known_key!("role"), Js::Str("admin"));
             }
         }
         if user.allowed_email_domains.has_length() {
-            payload.set("allowedEmailDomains", user.allowed_email_domains);
+            known.push(
+                known_key!("allowedEmailDomains"),
+                user.allowed_email_domains,
+            );
         }
-        for (key, value) in claims {
-            payload.set(key, Js::Json(value));
-        }
-        let mut payload_json = String::with_capacity(512);
-        payload.write(&mut payload_json);
 
-        let mut token = Vec::with_capacity(64 + (header.len() + payload_json.len()) * 4 / 3);
-        push_base64(&mut token, header.as_bytes());
-        token.push(b'.');
-        Ok(finish_token(token, 0, self.key.mac(), &payload_json))
+        let mut payload_json = String::with_capacity(512);
+        let mut claims = claims.peekable();
+        if claims.peek().is_none() {
+            write_known_members(&mut payload_json, known.as_slice(), false);
+        } else {
+            // A claim may replace a known one in place: assign them all as JavaScript does.
+            let mut payload = JsObject::with_capacity(16);
+            for (quoted_key, value) in known.as_slice() {
+                payload.set(known_key_name(quoted_key), *value);
+            }
+            for (key, value) in claims {
+                payload.set(key, Js::Json(value));
+            }
+            payload.write(&mut payload_json);
+        }
+
+        let (token, mac) = LAST_JWT_HEADER.with_borrow_mut(|last| {
+            if !last
+                .as_ref()
+                .is_some_and(|header| header.signer == self.id && header.iat == now)
+            {
+                *last = None;
+            }
+            let header = last.get_or_insert_with(|| self.jwt_header(now));
+            let mut token =
+                Vec::with_capacity(header.encoded.len() + 48 + payload_json.len() * 4 / 3);
+            token.extend_from_slice(header.encoded.as_bytes());
+            (token, header.mac.clone())
+        });
+        let signed_from = token.len();
+        Ok(finish_token(token, signed_from, mac, &payload_json))
+    }
+
+    /// The legacy JWT's header for `iat`, encoded and absorbed into an HMAC state.
+    fn jwt_header(&self, iat: u64) -> JwtHeader {
+        let mut header = String::with_capacity(96);
+        header.push_str(r#"{"iat":"#);
+        json::write_u64(&mut header, iat);
+        header.push_str(r#","alg":"HS256","typ":"JWT","kid":"#);
+        json::write_str(&mut header, self.key.kid());
+        header.push('}');
+        let mut encoded = URL_SAFE_NO_PAD.encode(header);
+        encoded.push('.');
+        let mut mac = self.key.mac();
+        mac.update(encoded.as_bytes());
+        JwtHeader {
+            signer: self.id,
+            iat,
+            encoded,
+            mac,
+        }
     }
 
     /// A widget token (Node `generateToken`): header `{"alg","typ","kid"}`; payload = the
@@ -427,21 +476,38 @@ impl Signer {
     ) -> Result<String, TokenError> {
         let now = self.clock.now_unix_seconds();
         let exp = expiry(now, options)?;
-        let mut object = JsObject::with_capacity(payload.0.len() + 2);
         let mut has_user_id = false;
+        let mut sets_iat_or_exp = false;
         for (key, value) in &payload.0 {
-            if key == "user" {
-                has_user_id = value.get("id").is_some_and(|id| !id.is_null());
+            match key.as_str() {
+                "user" => has_user_id = value.get("id").is_some_and(|id| !id.is_null()),
+                "iat" | "exp" => sets_iat_or_exp = true,
+                _ => {}
             }
-            object.set(key, Js::Json(value));
         }
         if !has_user_id {
             tracing::warn!("{MISSING_USER_ID_WARNING}");
         }
-        object.set("iat", Js::Int(now));
-        object.set("exp", Js::Int(exp));
         let mut payload_json = String::with_capacity(512);
-        object.write(&mut payload_json);
+        if sets_iat_or_exp {
+            // `iat` and `exp` replace the caller's values in place, as JavaScript assigns.
+            let mut object = JsObject::with_capacity(payload.0.len() + 2);
+            for (key, value) in &payload.0 {
+                object.set(key, Js::Json(value));
+            }
+            object.set("iat", Js::Int(now));
+            object.set("exp", Js::Int(exp));
+            object.write(&mut payload_json);
+        } else {
+            // New non-index keys go last: write the caller's object, then the two claims.
+            payload_json.push('{');
+            let wrote_any = json::write_object_members(&mut payload_json, &payload.0);
+            payload_json.push_str(&known_key!("iat")[usize::from(!wrote_any)..]);
+            json::write_u64(&mut payload_json, now);
+            payload_json.push_str(known_key!("exp"));
+            json::write_u64(&mut payload_json, exp);
+            payload_json.push('}');
+        }
 
         let mut token =
             Vec::with_capacity(64 + self.token_header.len() + payload_json.len() * 4 / 3);
@@ -480,24 +546,64 @@ impl Signer {
     }
 
     fn sign_view(&self, user: &UserView<'_>) -> Result<String, TokenError> {
-        let canonical = user.canonical_json()?;
         let mut mac = self.key.mac();
-        mac.update(canonical.as_bytes());
+        CANONICAL_JSON.with_borrow_mut(|canonical| {
+            canonical.clear();
+            let written = user.write_canonical_json(canonical);
+            mac.update(canonical.as_bytes());
+            if canonical.capacity() > MAX_KEPT_CANONICAL_JSON {
+                // Do not hold on to the memory of one unusually large user.
+                *canonical = String::new();
+            }
+            written
+        })?;
         let digest = mac.finalize().into_bytes();
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut hex = [0u8; 64];
         for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
-            pair[0] = HEX[usize::from(byte >> 4)];
-            pair[1] = HEX[usize::from(byte & 0xf)];
+            pair.copy_from_slice(&HEX_PAIRS[usize::from(*byte)]);
         }
-        let kid = self.key.kid();
-        let mut out = String::with_capacity(kid.len() + 1 + 64);
-        out.push_str(kid);
-        out.push(':');
+        let mut out = String::with_capacity(self.signature_prefix.len() + 64);
+        out.push_str(&self.signature_prefix);
+        // Only hex digits were written.
         out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
         Ok(out)
     }
 }
+
+/// The encoded header of [`Signer::generate_jwt`] for one signer and one second.
+struct JwtHeader {
+    signer: u64,
+    iat: u64,
+    /// `base64url(header).`
+    encoded: String,
+    /// The signer's HMAC state after absorbing `encoded`.
+    mac: HmacSha256,
+}
+
+thread_local! {
+    /// The canonical JSON of [`Signer::sign`] is hashed and dropped: each thread reuses one
+    /// buffer for it instead of allocating one per signature.
+    static CANONICAL_JSON: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The legacy JWT header changes only once a second (`iat`). Each thread keeps the last one
+    /// it made, which saves encoding the header and hashing its first SHA-256 block on most
+    /// calls.
+    static LAST_JWT_HEADER: RefCell<Option<JwtHeader>> = const { RefCell::new(None) };
+}
+
+/// The largest canonical JSON buffer a thread keeps for the next signature.
+const MAX_KEPT_CANONICAL_JSON: usize = 16 * 1024;
+
+/// Lower-case hex of every byte value.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = [DIGITS[byte >> 4], DIGITS[byte & 0xf]];
+        byte += 1;
+    }
+    table
+};
 
 /// Appends base64url (no padding) of `input` to `out`.
 fn push_base64(out: &mut Vec<u8>, input: &[u8]) {
@@ -622,6 +728,12 @@ impl<'a> UserView<'a> {
     }
 
     fn canonical_json(&self) -> Result<String, TokenError> {
+        let mut out = String::with_capacity(256);
+        self.write_canonical_json(&mut out)?;
+        Ok(out)
+    }
+
+    fn write_canonical_json(&self, out: &mut String) -> Result<(), TokenError> {
         if !self.id.is_truthy() && !self.user_id_alias.is_truthy() {
             return Err(TokenError::MissingUserId);
         }
@@ -629,25 +741,27 @@ impl<'a> UserView<'a> {
         // The claims `sign` reads itself, in their sorted order; absent ones are undefined.
         let known = [
             (
-                "adminScopes",
+                known_key!("adminScopes"),
                 when(self.admin_scopes.has_length(), self.admin_scopes),
             ),
             (
-                "allowedEmailDomains",
+                known_key!("allowedEmailDomains"),
                 when(
                     self.allowed_email_domains.has_length(),
                     self.allowed_email_domains,
                 ),
             ),
             (
-                "avatarUrl",
+                known_key!("avatarUrl"),
                 when(self.avatar_url.is_truthy(), self.avatar_url),
             ),
-            ("name", when(self.name.is_truthy(), self.name)),
-            ("userEmail", when(self.email.is_truthy(), self.email)),
-            ("userId", self.id),
+            (known_key!("name"), when(self.name.is_truthy(), self.name)),
+            (
+                known_key!("userEmail"),
+                when(self.email.is_truthy(), self.email),
+            ),
+            (known_key!("userId"), self.id),
         ];
-        let mut out = String::with_capacity(256);
         let mut extra = self
             .others
             .iter()
@@ -655,18 +769,18 @@ impl<'a> UserView<'a> {
             .peekable();
         if extra.peek().is_none() {
             // Nothing to merge or sort: write the known claims as they are.
-            crate::js_object::write_sorted_canonical(&mut out, &known);
-            return Ok(out);
+            write_known_members(out, &known, true);
+            return Ok(());
         }
         let mut object = JsObject::with_capacity(known.len() + self.others.len());
-        for (key, value) in known {
-            object.set(key, value);
+        for (quoted_key, value) in known {
+            object.set(known_key_name(quoted_key), value);
         }
         for (key, value) in extra {
             object.set(key, Js::Json(value));
         }
-        object.write_canonical(&mut out);
-        Ok(out)
+        object.write_canonical(out);
+        Ok(())
     }
 }
 
@@ -757,6 +871,33 @@ mod tests {
             payload_of(&token),
             r#"{"exp":1702592000,"user":{"id":"o"},"iat":1700000000}"#
         );
+    }
+
+    #[test]
+    fn the_cached_jwt_header_follows_the_signer_and_the_second() {
+        let a = signer();
+        let a_later = a.clone().with_clock(FixedClock(1_700_000_001));
+        let b = Signer::new(
+            "VRTX.AAAAAAAAAAAAAAAAAAAAAA.another-secret"
+                .parse()
+                .unwrap(),
+        )
+        .with_clock(FixedClock(1_700_000_000));
+        let params = JwtParams::new(User::new("u1").email("u1@example.com"));
+        let make = |s: &Signer| s.generate_jwt(&params, TokenOptions::default()).unwrap();
+        // A new thread starts with no cached header: its tokens are the reference.
+        let fresh = |s: &Signer| {
+            let (s, params) = (s.clone(), params.clone());
+            std::thread::spawn(move || s.generate_jwt(&params, TokenOptions::default()).unwrap())
+                .join()
+                .unwrap()
+        };
+        for s in [&a, &a_later, &a, &b, &a, &b, &a_later] {
+            assert_eq!(make(s), fresh(s));
+        }
+        let header_of = |token: &str| token.split('.').next().unwrap().to_owned();
+        assert_ne!(header_of(&make(&a)), header_of(&make(&a_later)));
+        assert_ne!(header_of(&make(&a)), header_of(&make(&b)));
     }
 
     #[test]
