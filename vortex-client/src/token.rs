@@ -233,6 +233,10 @@ impl From<TokenPayload> for Map<String, Value> {
 /// Cheap to clone. The key is parsed and its signing key derived once, in
 /// [`Signer::new`]; the clock is the system clock unless [`Signer::with_clock`] pins it.
 ///
+/// The widget-token header never changes, so it is encoded and hashed once, here. The legacy
+/// JWT header changes once a second (it holds `iat`): each thread keeps the last one it
+/// encoded, so only the first JWT of each second on a thread pays for it.
+///
 /// ```
 /// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, User};
 ///
