@@ -257,8 +257,6 @@ pub struct Signer {
     /// changes, so it is encoded, and absorbed into an HMAC state, once.
     token_header: Arc<str>,
     token_header_mac: HmacSha256,
-    /// `kid:`, the start of every widget signature.
-    signature_prefix: Arc<str>,
     clock: Arc<dyn Clock>,
 }
 
@@ -278,7 +276,6 @@ impl Signer {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             token_header: token_header.into(),
             token_header_mac,
-            signature_prefix: format!("{}:", key.kid()).into(),
             key: Arc::new(key),
             clock: Arc::new(SystemClock),
         }
@@ -554,7 +551,9 @@ impl Signer {
         CANONICAL_JSON.with_borrow_mut(|canonical| {
             canonical.clear();
             let written = user.write_canonical_json(canonical);
-            mac.update(canonical.as_bytes());
+            if written.is_ok() {
+                mac.update(canonical.as_bytes());
+            }
             if canonical.capacity() > MAX_KEPT_CANONICAL_JSON {
                 // Do not hold on to the memory of one unusually large user.
                 *canonical = String::new();
@@ -566,8 +565,10 @@ impl Signer {
         for (pair, byte) in hex.chunks_exact_mut(2).zip(digest.iter()) {
             pair.copy_from_slice(&HEX_PAIRS[usize::from(*byte)]);
         }
-        let mut out = String::with_capacity(self.signature_prefix.len() + 64);
-        out.push_str(&self.signature_prefix);
+        let kid = self.key.kid();
+        let mut out = String::with_capacity(kid.len() + 1 + 64);
+        out.push_str(kid);
+        out.push(':');
         // Only hex digits were written.
         out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
         Ok(out)
