@@ -1,8 +1,9 @@
 //! Runs every case of a reference-vector file produced by the official Node SDK.
 //!
 //! The file is `$VORTEX_VECTORS` (a relative path is looked up from the shell's working
-//! directory, then from the repository root), by default `../shared/vectors/public.json`
-//! from the repository root. The rules are those of `shared/vectors/README.md`: every expected
+//! directory, then from the repository root), by default `tests/vectors/public.json` of this
+//! crate: the official Node SDK 0.20.0's vectors, kept in the repository so that a clone runs
+//! them. The rules are those of `tests/vectors/README.md`: every expected
 //! value must match byte for byte, except that the listed Node quirks may be rejected with the
 //! error kind of that input; such cases are reported as skipped.
 
@@ -40,9 +41,10 @@ enum Outcome {
 type CaseResult = Result<Outcome, String>;
 
 fn vectors_path() -> PathBuf {
-    let repo_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo_root = crate_dir.join("..");
     let Some(given) = std::env::var_os("VORTEX_VECTORS") else {
-        return repo_root.join("../shared/vectors/public.json");
+        return crate_dir.join("tests/vectors/public.json");
     };
     let given = PathBuf::from(given);
     if given.is_absolute() {
