@@ -17,8 +17,8 @@ cd "$root"
 log="$root/target/vortex-benches-ratios.log"
 mkdir -p "$(dirname "$log")"
 
-echo "Running: cargo bench -p vortex-benches --bench signing -- --noplot --output-format bencher $*" >&2
-if ! cargo bench -p vortex-benches --bench signing -- --noplot --output-format bencher "$@" \
+echo "Running: cargo bench -p vortex-benches --features official --bench signing -- --noplot --output-format bencher $*" >&2
+if ! cargo bench -p vortex-benches --features official --bench signing -- --noplot --output-format bencher "$@" \
     | tee "$log"; then
     echo "ratios.sh: the bench failed (log: $log)" >&2
     exit 2

@@ -22,7 +22,7 @@
 //! use serde_json::json;
 //! use vortex_actix::{CurrentUser, VerifiedWebhook};
 //! use vortex_client::VortexClient;
-//! use vortex_client::routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser, WebhookVerifier};
+//! use vortex_client::routes::{AdminScopeOr, OwnInvitations, VortexRoutes, VortexUser, WebhookVerifier};
 //!
 //! /// The app's signed-in user (a real app reads its session or token here).
 //! struct AppUser {
@@ -63,8 +63,8 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = VortexClient::from_env()
 //!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
-//! // Admins may do everything; other users may read and get tokens.
-//! let policy = AdminScopeOr::new("autojoin", AllowOperations::read_only());
+//! // Admins may do everything; others see and accept only their own invitations.
+//! let policy = AdminScopeOr::new("autojoin", OwnInvitations);
 //! let routes = VortexRoutes::new(client, policy);
 //! // Shared by every worker: build it outside `HttpServer::new`.
 //! let webhooks = web::Data::new(WebhookVerifier::new("whsec_example")?);

@@ -20,7 +20,7 @@
 //! use serde_json::{Value, json};
 //! use vortex_axum::{CurrentUser, VerifiedWebhook};
 //! use vortex_client::VortexClient;
-//! use vortex_client::routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser, WebhookVerifier};
+//! use vortex_client::routes::{AdminScopeOr, OwnInvitations, VortexRoutes, VortexUser, WebhookVerifier};
 //!
 //! #[derive(Clone, FromRef)]
 //! struct AppState {
@@ -62,8 +62,8 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = VortexClient::from_env()
 //!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
-//! // Admins may do everything; other users may read and get tokens.
-//! let policy = AdminScopeOr::new("autojoin", AllowOperations::read_only());
+//! // Admins may do everything; others see and accept only their own invitations.
+//! let policy = AdminScopeOr::new("autojoin", OwnInvitations);
 //! let routes = VortexRoutes::new(client, policy);
 //!
 //! let app = Router::new()

@@ -21,7 +21,7 @@
 //! use rocket::request::{self, FromRequest, Request};
 //! use rocket::{get, post, routes};
 //! use vortex_client::VortexClient;
-//! use vortex_client::routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser, WebhookVerifier};
+//! use vortex_client::routes::{AdminScopeOr, OwnInvitations, VortexRoutes, VortexUser, WebhookVerifier};
 //! use vortex_client::webhook::sign_payload;
 //! use vortex_rocket::{CurrentUser, VerifiedWebhook};
 //!
@@ -68,8 +68,8 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
 //! let client = VortexClient::from_env()
 //!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
-//! // Admins may do everything; other users may read and get tokens.
-//! let policy = AdminScopeOr::new("autojoin", AllowOperations::read_only());
+//! // Admins may do everything; others see and accept only their own invitations.
+//! let policy = AdminScopeOr::new("autojoin", OwnInvitations);
 //! let vortex = VortexRoutes::new(client, policy);
 //!
 //! let rocket = rocket::build()

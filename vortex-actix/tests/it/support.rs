@@ -74,7 +74,7 @@ pub(crate) fn routes(mock: &MockServer) -> VortexRoutes {
         .expect("client builds");
     VortexRoutes::new(
         client,
-        AdminScopeOr::new("autojoin", AllowOperations::read_only()),
+        AdminScopeOr::new("autojoin", AllowOperations::all_reads()),
     )
 }
 

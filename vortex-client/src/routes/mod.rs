@@ -14,12 +14,12 @@
 //!
 //! ```
 //! use vortex_client::VortexClient;
-//! use vortex_client::routes::{AdminScopeOr, AllowOperations, RouteRequest, VortexRoutes, VortexUser};
+//! use vortex_client::routes::{AdminScopeOr, OwnInvitations, RouteRequest, VortexRoutes, VortexUser};
 //!
 //! # fn main() -> Result<(), vortex_client::Error> {
 //! let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
-//! // Admins may do everything; other users may only read and get tokens.
-//! let routes = VortexRoutes::new(client, AdminScopeOr::new("autojoin", AllowOperations::read_only()));
+//! // Admins may do everything; others see and accept only their own invitations.
+//! let routes = VortexRoutes::new(client, AdminScopeOr::new("autojoin", OwnInvitations));
 //! let answer = tokio::runtime::Runtime::new().unwrap().block_on(
 //!     routes.respond("PUT", "/jwt", RouteRequest::new(Some(&VortexUser::new("u1")))),
 //! );
@@ -41,7 +41,7 @@ pub use handler::{DEFAULT_BODY_LIMIT, RouteRequest, VortexRoutes};
 pub use operation::{Operation, OperationKind};
 pub use policy::{
     AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, BoxFuture, Decision, DenyAll,
-    DynAuthorize, Policy, PolicyFn, policy_fn,
+    DynAuthorize, OwnInvitations, Policy, PolicyFn, policy_fn,
 };
 pub use response::RouteResponse;
 pub use route::{MatchedRoute, RouteKind, match_route};

@@ -169,9 +169,11 @@ impl AllowOperations {
         }
     }
 
-    /// Tokens and reads only: `JWT`, `TOKEN`, `GET_INVITATIONS`, `GET_INVITATION`,
-    /// `GET_GROUP_INVITATIONS`.
-    pub fn read_only() -> Self {
+    /// Tokens and every read, **of anyone's invitations**: `JWT`, `TOKEN`,
+    /// `GET_INVITATIONS` (any e-mail address, phone number or id), `GET_INVITATION` and
+    /// `GET_GROUP_INVITATIONS` (any scope). A signed-in user may list who was invited where;
+    /// for invitees, who should see only their own invitations, use [`OwnInvitations`].
+    pub fn all_reads() -> Self {
         Self::new(OperationKind::ALL.into_iter().filter(|k| k.is_read_only()))
     }
 
@@ -187,12 +189,87 @@ impl Authorize for AllowOperations {
     }
 }
 
+/// What an invitee needs, and nothing about other people's invitations: a signed-in user may
+///
+/// - get a JWT or a widget token for themselves (`JWT`, `TOKEN`);
+/// - list the invitations sent to **their own e-mail address** (`GET_INVITATIONS` with
+///   `targetType=email` and the user's e-mail, compared without regard to ASCII case);
+/// - view one invitation by its id (`GET_INVITATION`: what the page an invitation link opens
+///   asks for; invitation ids are unguessable);
+/// - accept invitations **as themselves** (`ACCEPT_INVITATIONS` whose accepting user has the
+///   user's own e-mail address).
+///
+/// Everything else is refused with 403: other addresses, phone numbers and ids, any scope or
+/// group, revoke, reinvite, delete and sync. A user without an e-mail address gets only
+/// tokens and single invitations. The policy to copy for regular users, usually behind
+/// [`AdminScopeOr`].
+///
+/// ```
+/// use vortex_client::AcceptUser;
+/// use vortex_client::routes::{Authorize, Decision, Operation, OwnInvitations, VortexUser};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let ada = VortexUser::new("user-2").email("ada@example.com");
+/// let own = Operation::GetInvitations { target_type: "email".into(), target_value: "Ada@Example.com".into() };
+/// let other = Operation::GetInvitations { target_type: "email".into(), target_value: "bob@example.com".into() };
+/// assert_eq!(OwnInvitations.authorize(&own, &ada).await, Decision::Allow);
+/// assert!(!OwnInvitations.authorize(&other, &ada).await.is_allowed());
+///
+/// let accept_as_bob = Operation::AcceptInvitations {
+///     invitation_ids: vec!["inv-1".into()],
+///     user: AcceptUser::email("bob@example.com"),
+/// };
+/// assert!(!OwnInvitations.authorize(&accept_as_bob, &ada).await.is_allowed());
+/// # });
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OwnInvitations;
+
+impl OwnInvitations {
+    fn decide(operation: &Operation, user: &VortexUser) -> Decision {
+        let own_email = |address: &str| {
+            user.email
+                .as_deref()
+                .is_some_and(|email| email.eq_ignore_ascii_case(address))
+        };
+        match operation {
+            Operation::Jwt | Operation::Token { .. } | Operation::GetInvitation { .. } => {
+                Decision::Allow
+            }
+            Operation::GetInvitations {
+                target_type,
+                target_value,
+            } if target_type == "email" && own_email(target_value) => Decision::Allow,
+            Operation::GetInvitations { .. } => Decision::deny_with(
+                "You can list only the invitations sent to your own e-mail address",
+            ),
+            Operation::AcceptInvitations {
+                user: accepting, ..
+            } if accepting.email.as_deref().is_some_and(own_email) => Decision::Allow,
+            Operation::AcceptInvitations { .. } => {
+                Decision::deny_with("You can accept invitations only with your own e-mail address")
+            }
+            _ => Decision::Deny(None),
+        }
+    }
+}
+
+impl Authorize for OwnInvitations {
+    async fn authorize(&self, operation: &Operation, user: &VortexUser) -> Decision {
+        Self::decide(operation, user)
+    }
+}
+
 /// Users with admin scope `scope` may do everything; other users get what `others` allows.
 ///
 /// ```
-/// use vortex_client::routes::{AdminScopeOr, AllowOperations};
+/// use vortex_client::routes::{AdminScopeOr, AllowOperations, OwnInvitations};
 ///
-/// let policy = AdminScopeOr::new("autojoin", AllowOperations::read_only());
+/// // Admins do everything; everyone else sees and accepts only their own invitations.
+/// let policy = AdminScopeOr::new("autojoin", OwnInvitations);
+/// # let _ = policy;
+///
+/// let policy = AdminScopeOr::new("autojoin", AllowOperations::all_reads());
 /// # let _ = policy;
 /// ```
 #[derive(Clone, Debug)]
@@ -261,5 +338,77 @@ where
         user: &VortexUser,
     ) -> impl Future<Output = Decision> + Send {
         (self.0)(operation, user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::AcceptUser;
+
+    fn ada() -> VortexUser {
+        VortexUser::new("user-2").email("ada@example.com")
+    }
+
+    fn list(target_type: &str, target_value: &str) -> Operation {
+        Operation::GetInvitations {
+            target_type: target_type.into(),
+            target_value: target_value.into(),
+        }
+    }
+
+    #[test]
+    fn own_invitations_lists_only_the_users_own_email() {
+        let decide = |op: &Operation, user: &VortexUser| OwnInvitations::decide(op, user);
+        assert!(decide(&list("email", "ada@example.com"), &ada()).is_allowed());
+        assert!(decide(&list("email", "ADA@example.COM"), &ada()).is_allowed());
+        assert!(!decide(&list("email", "bob@example.com"), &ada()).is_allowed());
+        // The same address under another target type is someone else's id or handle.
+        assert!(!decide(&list("username", "ada@example.com"), &ada()).is_allowed());
+        // No e-mail: nothing to list.
+        let anonymous_email = VortexUser::new("user-3");
+        assert!(!decide(&list("email", ""), &anonymous_email).is_allowed());
+    }
+
+    #[test]
+    fn own_invitations_accepts_only_as_the_user() {
+        let accept = |user: AcceptUser| Operation::AcceptInvitations {
+            invitation_ids: vec!["inv-1".into()],
+            user,
+        };
+        let decide = |op: &Operation| OwnInvitations::decide(op, &ada());
+        assert!(decide(&accept(AcceptUser::email("Ada@Example.com"))).is_allowed());
+        assert!(!decide(&accept(AcceptUser::email("bob@example.com"))).is_allowed());
+        assert!(!decide(&accept(AcceptUser::default())).is_allowed());
+    }
+
+    #[test]
+    fn own_invitations_refuses_scopes_and_changes() {
+        let decide = |op: &Operation| OwnInvitations::decide(op, &ada());
+        for op in [
+            Operation::GetScopeInvitations {
+                scope_type: "team".into(),
+                scope: "t1".into(),
+            },
+            Operation::DeleteScopeInvitations {
+                scope_type: "team".into(),
+                scope: "t1".into(),
+            },
+            Operation::RevokeInvitation {
+                invitation_id: "inv-1".into(),
+            },
+            Operation::Reinvite {
+                invitation_id: "inv-1".into(),
+            },
+        ] {
+            assert_eq!(decide(&op), Decision::Deny(None), "{op:?}");
+        }
+        assert!(decide(&Operation::Jwt).is_allowed());
+        assert!(
+            decide(&Operation::GetInvitation {
+                invitation_id: "inv-1".into()
+            })
+            .is_allowed()
+        );
     }
 }

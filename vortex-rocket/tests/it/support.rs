@@ -57,7 +57,7 @@ pub(crate) fn vortex_routes(mock: &MockServer) -> VortexRoutes {
         .expect("client builds");
     VortexRoutes::new(
         client,
-        AdminScopeOr::new("autojoin", AllowOperations::read_only()),
+        AdminScopeOr::new("autojoin", AllowOperations::all_reads()),
     )
 }
 
