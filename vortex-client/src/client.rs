@@ -15,7 +15,8 @@ use tracing::Instrument as _;
 
 use crate::api_key::ApiKey;
 use crate::error::Error;
-use crate::token::{Clock, JwtParams, Signer, TokenError, TokenOptions, TokenPayload};
+use crate::time::Clock;
+use crate::token::{JwtParams, Signer, TokenError, TokenOptions, TokenPayload};
 use crate::types::{
     AcceptUser, AutojoinDomainsResponse, ConfigureAutojoinRequest, CreateInvitationRequest,
     CreateInvitationResponse, Invitation, SyncInternalInvitationRequest,
@@ -824,7 +825,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = crate::time::parse_http_date(value)?;
-    let now = i64::try_from(crate::token::SystemClock.now_unix_seconds()).unwrap_or(i64::MAX);
+    let now = i64::try_from(crate::time::SystemClock.now_unix_seconds()).unwrap_or(i64::MAX);
     Some(Duration::from_secs(u64::try_from(at - now).unwrap_or(0)))
 }
 

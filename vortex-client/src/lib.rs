@@ -20,9 +20,10 @@ pub use client::{
 };
 pub use error::Error;
 pub use expires::{ExpiresIn, ExpiresInError};
+pub use time::{Clock, FixedClock, SystemClock};
 pub use token::{
-    Clock, FixedClock, JwtParams, MISSING_USER_ID_WARNING, Signer, SystemClock, TokenError,
-    TokenOptions, TokenPayload, canonical_user_json, canonical_user_json_from_map,
+    JwtParams, MISSING_USER_ID_WARNING, Signer, TokenError, TokenOptions, TokenPayload,
+    canonical_user_json, canonical_user_json_from_map,
 };
 pub use types::{
     AcceptUser, AutojoinDomain, AutojoinDomainsResponse, ConfigureAutojoinRequest,
