@@ -524,9 +524,13 @@ impl VortexClient {
                 Err(_) => return Err(previous.unwrap_or(Error::Timeout(inner.timeout))),
             };
             let can_retry = idempotent && failure.retryable && retry < inner.retry.max_retries;
-            let wait = match can_retry.then(|| self.retry_wait(&failure, retry, deadline)) {
-                Some(Some(wait)) => wait,
-                _ => return Err(failure.error),
+            let wait = if can_retry {
+                self.retry_wait(&failure, retry, deadline)
+            } else {
+                None
+            };
+            let Some(wait) = wait else {
+                return Err(failure.error);
             };
             tracing::debug!(
                 retry = retry + 1,
