@@ -11,26 +11,71 @@ use sha2::Sha256;
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Why an API key was rejected. The message never contains the key itself.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// `Debug` (what `main() -> Result` prints) names the variant, then the message.
+///
+/// ```
+/// use vortex_client::ApiKey;
+///
+/// let error = ApiKey::parse("").unwrap_err();
+/// assert_eq!(
+///     format!("{error:?}"),
+///     "Empty: the Vortex API key is empty: set it (VORTEX_API_KEY) to the key from the \
+///      Vortex dashboard, of the form `VRTX.<key id>.<secret>`"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiKeyError {
+    /// Empty, or only whitespace.
+    #[error(
+        "the Vortex API key is empty: set it (VORTEX_API_KEY) to the key from the Vortex dashboard, \
+         of the form `VRTX.<key id>.<secret>`"
+    )]
+    Empty,
     /// Not three non-empty dot-separated parts.
     #[error(
         "Invalid API key format: expected `VRTX.<key id>.<secret>` (three non-empty parts separated by dots); \
-         copy the whole key from the Vortex dashboard"
+         copy the whole key from the Vortex dashboard (VORTEX_API_KEY)"
     )]
     Format,
     /// The first part is not `VRTX`.
-    #[error("Invalid API key prefix: a Vortex API key starts with `VRTX.`")]
+    #[error(
+        "Invalid API key prefix: a Vortex API key starts with `VRTX.`; \
+         copy the whole key from the Vortex dashboard (VORTEX_API_KEY)"
+    )]
     Prefix,
     /// The key id is not the unpadded base64url encoding of 16 bytes.
     #[error(
-        "Invalid API key id: the middle part must be 16 bytes in unpadded base64url (22 characters)"
+        "Invalid API key id: the middle part must be 16 bytes in unpadded base64url (22 characters); \
+         the key was cut or changed: copy the whole key from the Vortex dashboard (VORTEX_API_KEY)"
     )]
     KeyId,
     /// The key id is not an RFC 4122 UUID (version 1-8, variant 10xx), nil or max.
-    #[error("Invalid API key id: it does not decode to a valid UUID (Stringified UUID is invalid)")]
+    #[error(
+        "Invalid API key id: it does not decode to a valid UUID (Stringified UUID is invalid); \
+         copy the whole key from the Vortex dashboard (VORTEX_API_KEY)"
+    )]
     NotUuid,
+}
+
+impl ApiKeyError {
+    /// The variant's name, for `Debug`.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Empty => "Empty",
+            Self::Format => "Format",
+            Self::Prefix => "Prefix",
+            Self::KeyId => "KeyId",
+            Self::NotUuid => "NotUuid",
+        }
+    }
+}
+
+impl fmt::Debug for ApiKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {self}", self.name())
+    }
 }
 
 /// A parsed Vortex API key (`VRTX.<base64url key id>.<secret>`).
@@ -68,6 +113,9 @@ impl ApiKey {
     /// assert_eq!(ApiKey::parse("vrtx.AAAAAAAAQACAAAAAAAAAAQ.secret").unwrap_err(), ApiKeyError::Prefix);
     /// ```
     pub fn parse(key: &str) -> Result<Self, ApiKeyError> {
+        if key.trim().is_empty() {
+            return Err(ApiKeyError::Empty);
+        }
         let mut parts = key.split('.');
         let (prefix, id, secret) = match (parts.next(), parts.next(), parts.next()) {
             (Some(p), Some(i), Some(s)) if !p.is_empty() && !i.is_empty() && !s.is_empty() => {

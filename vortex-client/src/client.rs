@@ -15,7 +15,9 @@ use tracing::Instrument as _;
 
 use crate::api_key::ApiKey;
 use crate::error::Error;
-use crate::token::{Clock, JwtParams, Signer, TokenError, TokenOptions, TokenPayload};
+use crate::retry::{Budget, RetryBudget, RetryPolicy};
+use crate::time::Clock;
+use crate::token::{JwtParams, Signer, TokenError, TokenOptions, TokenPayload};
 use crate::types::{
     AcceptUser, AutojoinDomainsResponse, ConfigureAutojoinRequest, CreateInvitationRequest,
     CreateInvitationResponse, Invitation, SyncInternalInvitationRequest,
@@ -25,7 +27,8 @@ use crate::user::User;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.vortexsoftware.com";
-/// The request timeout unless configured otherwise.
+/// The deadline of a whole call (attempts, backoff and `Retry-After` waits) unless
+/// configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 const SDK_NAME: &str = "vortex-client";
@@ -39,103 +42,17 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// When to retry a request.
-///
-/// Only idempotent requests (GET, DELETE) are retried, and only after a connection error
-/// or a 429, 502, 503 or 504 answer. The wait doubles from `initial_backoff` up to
-/// `max_backoff`, with full jitter; a `Retry-After` answer is honoured when it is at most
-/// `max_retry_after` (otherwise the error is returned at once, with its `retry_after`).
-///
-/// ```
-/// use std::time::Duration;
-/// use vortex_client::RetryPolicy;
-///
-/// let policy = RetryPolicy::default().max_retries(3).initial_backoff(Duration::from_millis(50));
-/// assert_eq!(policy.max_retries, 3);
-/// assert_eq!(RetryPolicy::none().max_retries, 0);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (default 2).
-    pub max_retries: u32,
-    /// First backoff (default 100 ms).
-    pub initial_backoff: Duration,
-    /// Largest backoff (default 2 s).
-    pub max_backoff: Duration,
-    /// Longest `Retry-After` that is waited for (default 10 s).
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 2,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(2),
-            max_retry_after: Duration::from_secs(10),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Never retry.
-    pub fn none() -> Self {
-        Self {
-            max_retries: 0,
-            ..Self::default()
-        }
-    }
-
-    /// Sets the number of retries.
-    #[must_use]
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
-        self
-    }
-
-    /// Sets the first backoff.
-    #[must_use]
-    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
-        self.initial_backoff = backoff;
-        self
-    }
-
-    /// Sets the largest backoff.
-    #[must_use]
-    pub fn max_backoff(mut self, backoff: Duration) -> Self {
-        self.max_backoff = backoff;
-        self
-    }
-
-    /// Sets the longest `Retry-After` waited for.
-    #[must_use]
-    pub fn max_retry_after(mut self, wait: Duration) -> Self {
-        self.max_retry_after = wait;
-        self
-    }
-
-    /// The jittered wait before retry number `retry` (0-based).
-    fn backoff(&self, retry: u32) -> Duration {
-        let ceiling = self
-            .initial_backoff
-            .saturating_mul(2u32.saturating_pow(retry))
-            .min(self.max_backoff);
-        let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(fastrand::u64(0..=millis))
-    }
-}
-
 /// Builds a [`VortexClient`].
 ///
 /// ```
 /// use std::time::Duration;
-/// use vortex_client::{RetryPolicy, VortexClient};
+/// use vortex_client::{RetryBudget, RetryPolicy, VortexClient};
 ///
 /// let client = VortexClient::builder("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")
 ///     .base_url("http://127.0.0.1:4010")
-///     .timeout(Duration::from_secs(5))
-///     .retry_policy(RetryPolicy::none())
+///     .timeout(Duration::from_secs(5)) // the deadline of each whole call, retries included
+///     .retry_policy(RetryPolicy::default().max_retries(3))
+///     .retry_budget(RetryBudget::default().retry_ratio(0.2))
 ///     .build()?;
 /// assert_eq!(client.base_url(), "http://127.0.0.1:4010");
 /// # Ok::<(), vortex_client::Error>(())
@@ -145,6 +62,7 @@ pub struct VortexClientBuilder {
     base_url: String,
     timeout: Duration,
     retry: RetryPolicy,
+    budget: RetryBudget,
     http: Option<reqwest::Client>,
     clock: Option<Arc<dyn Clock>>,
 }
@@ -156,6 +74,7 @@ impl fmt::Debug for VortexClientBuilder {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
 }
@@ -168,23 +87,46 @@ impl VortexClientBuilder {
         self
     }
 
-    /// Sets the timeout of each request, from connecting until the answer is read
-    /// (default 10 s).
+    /// Sets the deadline of each call (default [`DEFAULT_TIMEOUT`], 10 s): the whole call,
+    /// from the first connection attempt until the last answer is read, retries, backoff
+    /// and `Retry-After` waits included. Each attempt gets what is left; when nothing is
+    /// left the call fails with [`Error::Timeout`] (or, if an earlier attempt got an answer
+    /// worth retrying, with that answer). A `Retry-After` that does not fit in what is left
+    /// fails the call at once with the upstream's answer, its `retry_after` kept.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vortex_client::VortexClient;
+    ///
+    /// let client = VortexClient::builder("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")
+    ///     .timeout(Duration::from_secs(3))
+    ///     .build()?;
+    /// assert_eq!(client.timeout(), Duration::from_secs(3));
+    /// # Ok::<(), vortex_client::Error>(())
+    /// ```
     #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+    pub fn timeout(mut self, deadline: Duration) -> Self {
+        self.timeout = deadline;
         self
     }
 
-    /// Sets the retry policy.
+    /// Sets the retry policy of each call (default [`RetryPolicy::default`]).
     #[must_use]
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
-    /// Uses your own `reqwest::Client` (proxies, custom TLS, a shared pool). The client
-    /// timeout above still applies to each request.
+    /// Sets the retry budget that this client and all its clones share (default
+    /// [`RetryBudget::default`]: 10% of the calls of the last 10 s, plus 10).
+    #[must_use]
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, custom TLS, a shared pool). The deadline
+    /// above still applies to each call.
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -199,23 +141,21 @@ impl VortexClientBuilder {
     }
 
     /// Parses the key and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidApiKey`] for a malformed key, [`Error::Config`] for a base URL that
+    /// is not an `http(s)` URL or a key with characters a header cannot carry.
     pub fn build(self) -> Result<VortexClient, Error> {
         let key = ApiKey::parse(&self.api_key)?;
-        let base_url = self.base_url.trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))?;
-        if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(Error::Config(format!(
-                "invalid base URL {base_url:?}: it must not have a query or fragment"
-            )));
-        }
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.cannot_be_a_base() {
-            return Err(Error::Config(format!(
-                "invalid base URL {base_url:?}: use an http:// or https:// URL"
-            )));
-        }
+        let base_url = parse_base_url(&self.base_url)?;
         let mut key_header = HeaderValue::from_str(key.expose_secret()).map_err(|_| {
-            Error::Config("the API key contains characters not allowed in a header".into())
+            Error::Config(
+                "the API key contains a line break, a control character or a non-ASCII \
+                 character, which an HTTP header cannot carry: copy the key again without \
+                 them (check VORTEX_API_KEY for a trailing newline)"
+                    .into(),
+            )
         })?;
         key_header.set_sensitive(true);
         let mut headers = HeaderMap::new();
@@ -233,10 +173,11 @@ impl VortexClientBuilder {
 
         let http = match self.http {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .timeout(self.timeout)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => reqwest::Client::builder().build().map_err(|e| {
+                Error::Config(format!(
+                    "cannot build the HTTP client ({e}): check the TLS features of vortex-client"
+                ))
+            })?,
         };
         let mut signer = Signer::new(key);
         if let Some(clock) = self.clock {
@@ -249,10 +190,27 @@ impl VortexClientBuilder {
                 headers,
                 timeout: self.timeout,
                 retry: self.retry,
+                budget: Budget::new(self.budget),
                 signer,
             }),
         })
     }
+}
+
+/// The base URL without trailing `/`, if it is an `http(s)` URL without query or fragment.
+fn parse_base_url(url: &str) -> Result<String, Error> {
+    const FIX: &str = "use the http:// or https:// URL of the Vortex API, such as \
+                       https://api.vortexsoftware.com (the default when VORTEX_API_BASE_URL is unset)";
+    let base_url = url.trim_end_matches('/').to_owned();
+    let invalid = |why: &str| Error::Config(format!("invalid base URL {base_url:?}: {why}; {FIX}"));
+    let parsed = reqwest::Url::parse(&base_url).map_err(|e| invalid(&e.to_string()))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.cannot_be_a_base() {
+        return Err(invalid("it is not an http:// or https:// URL"));
+    }
+    Ok(base_url)
 }
 
 /// The Vortex API client: every upstream endpoint, plus token signing.
@@ -280,8 +238,11 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     headers: HeaderMap,
+    /// The deadline of each call.
     timeout: Duration,
     retry: RetryPolicy,
+    /// Shared by all clones: they share `Inner`.
+    budget: Budget,
     signer: Signer,
 }
 
@@ -292,12 +253,14 @@ impl fmt::Debug for VortexClient {
             .field("kid", &self.inner.signer.api_key().kid())
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
+            .field("budget", self.inner.budget.config())
             .finish_non_exhaustive()
     }
 }
 
 impl VortexClient {
-    /// A client for `api_key` with the defaults (production URL, 10 s timeout, retries).
+    /// A client for `api_key` with the defaults (production URL, a 10 s deadline per call,
+    /// retries within the default budget).
     pub fn new(api_key: impl Into<String>) -> Result<Self, Error> {
         Self::builder(api_key).build()
     }
@@ -309,6 +272,7 @@ impl VortexClient {
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            budget: RetryBudget::default(),
             http: None,
             clock: None,
         }
@@ -317,9 +281,29 @@ impl VortexClient {
     /// A builder configured from `VORTEX_API_KEY` (required) and `VORTEX_API_BASE_URL`
     /// (optional).
     pub fn builder_from_env() -> Result<VortexClientBuilder, Error> {
-        let key = std::env::var("VORTEX_API_KEY").map_err(|_| {
-            Error::Config("VORTEX_API_KEY is not set: set it to your Vortex API key".into())
-        })?;
+        let key = match std::env::var("VORTEX_API_KEY") {
+            Ok(key) if key.trim().is_empty() => {
+                return Err(Error::Config(
+                    "VORTEX_API_KEY is empty: set it to your Vortex API key \
+                     (`VRTX.<key id>.<secret>`, from the Vortex dashboard)"
+                        .into(),
+                ));
+            }
+            Ok(key) => key,
+            Err(std::env::VarError::NotPresent) => {
+                return Err(Error::Config(
+                    "VORTEX_API_KEY is not set: set it to your Vortex API key \
+                     (`VRTX.<key id>.<secret>`, from the Vortex dashboard)"
+                        .into(),
+                ));
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::Config(
+                    "VORTEX_API_KEY is not valid UTF-8: copy the key from the Vortex dashboard again"
+                        .into(),
+                ));
+            }
+        };
         let mut builder = Self::builder(key);
         if let Ok(url) = std::env::var("VORTEX_API_BASE_URL")
             && !url.trim().is_empty()
@@ -337,6 +321,11 @@ impl VortexClient {
     /// The API base URL, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The deadline of each call (see [`VortexClientBuilder::timeout`]).
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
     }
 
     /// The signer for tokens and signatures, with this client's key.
@@ -511,6 +500,7 @@ impl VortexClient {
         .await
     }
 
+    /// Sends the request, retrying as the policy and the budget allow, within the deadline.
     async fn send(
         &self,
         method: &Method,
@@ -518,41 +508,29 @@ impl VortexClient {
         body: Option<Vec<u8>>,
     ) -> Result<(StatusCode, Bytes), Error> {
         let inner = &*self.inner;
+        let deadline = tokio::time::Instant::now() + inner.timeout;
         let idempotent = matches!(*method, Method::GET | Method::DELETE);
+        let body = body.map(Bytes::from);
+        inner.budget.deposit();
         let mut retry = 0;
+        // The answer of the last attempt, returned if a retry runs out of time: a retry
+        // must never make the outcome worse.
+        let mut previous: Option<Error> = None;
         loop {
-            let mut builder = inner
-                .http
-                .request(method.clone(), url)
-                .headers(inner.headers.clone())
-                .timeout(inner.timeout);
-            if let Some(body) = &body {
-                builder = builder
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(body.clone());
-            }
-            let can_retry = idempotent && retry < inner.retry.max_retries;
-            let wait = match builder.send().await {
-                Ok(answer) => {
-                    let status = answer.status();
-                    let retry_after = retry_after(answer.headers());
-                    let body = answer.bytes().await.map_err(|e| self.transport(e))?;
-                    if status.is_success() {
-                        return Ok((status, body));
-                    }
-                    let retryable = matches!(status.as_u16(), 429 | 502 | 503 | 504);
-                    let wait = match retry_after {
-                        Some(after) if after > inner.retry.max_retry_after => None,
-                        Some(after) => Some(after),
-                        None => Some(inner.retry.backoff(retry)),
-                    };
-                    match wait {
-                        Some(wait) if retryable && can_retry => wait,
-                        _ => return Err(self.status_error(status, &body, retry_after)),
-                    }
-                }
-                Err(e) if e.is_connect() && can_retry => inner.retry.backoff(retry),
-                Err(e) => return Err(self.transport(e)),
+            let attempt = self.attempt(method, url, body.clone());
+            let failure = match tokio::time::timeout_at(deadline, attempt).await {
+                Ok(Ok(answer)) => return Ok(answer),
+                Ok(Err(failure)) => failure,
+                Err(_) => return Err(previous.unwrap_or(Error::Timeout(inner.timeout))),
+            };
+            let can_retry = idempotent && failure.retryable && retry < inner.retry.max_retries;
+            let wait = if can_retry {
+                self.retry_wait(&failure, retry, deadline)
+            } else {
+                None
+            };
+            let Some(wait) = wait else {
+                return Err(failure.error);
             };
             tracing::debug!(
                 retry = retry + 1,
@@ -560,8 +538,79 @@ impl VortexClient {
                 "retrying"
             );
             tokio::time::sleep(wait).await;
+            previous = Some(failure.error);
             retry += 1;
         }
+    }
+
+    /// One attempt: the answer, or why it failed and whether that is worth retrying.
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        body: Option<Bytes>,
+    ) -> Result<(StatusCode, Bytes), Failure> {
+        let inner = &*self.inner;
+        let mut builder = inner
+            .http
+            .request(method.clone(), url)
+            .headers(inner.headers.clone());
+        if let Some(body) = body {
+            builder = builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        let answer = builder.send().await.map_err(|e| Failure {
+            retryable: e.is_connect(),
+            retry_after: None,
+            error: self.transport(e),
+        })?;
+        let status = answer.status();
+        let retry_after = retry_after(answer.headers());
+        let body = answer.bytes().await.map_err(|e| Failure {
+            retryable: false,
+            retry_after: None,
+            error: self.transport(e),
+        })?;
+        if status.is_success() {
+            return Ok((status, body));
+        }
+        Err(Failure {
+            retryable: matches!(status.as_u16(), 429 | 502 | 503 | 504),
+            retry_after,
+            error: self.status_error(status, &body, retry_after),
+        })
+    }
+
+    /// How long to wait before retry number `retry` (0-based), or `None` to give up now:
+    /// the wait must fit in what is left of the deadline, a `Retry-After` must be at most
+    /// `max_retry_after`, and the budget must allow one more retry.
+    fn retry_wait(
+        &self,
+        failure: &Failure,
+        retry: u32,
+        deadline: tokio::time::Instant,
+    ) -> Option<Duration> {
+        let policy = &self.inner.retry;
+        let wait = match failure.retry_after {
+            Some(after) if after > policy.max_retry_after => return None,
+            Some(after) => after,
+            None => policy.backoff(retry),
+        };
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if wait >= left {
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                left_ms = left.as_millis() as u64,
+                "not retrying: the wait does not fit in the deadline"
+            );
+            return None;
+        }
+        if !self.inner.budget.try_withdraw() {
+            tracing::debug!("not retrying: the retry budget is spent");
+            return None;
+        }
+        Some(wait)
     }
 
     fn transport(&self, error: reqwest::Error) -> Error {
@@ -590,6 +639,14 @@ impl VortexClient {
             retry_after,
         }
     }
+}
+
+/// A failed attempt.
+struct Failure {
+    error: Error,
+    /// A connection error, or a 429, 502, 503 or 504 answer.
+    retryable: bool,
+    retry_after: Option<Duration>,
 }
 
 /// The Vortex endpoints answering raw JSON (upstream key order kept), for proxies such as
@@ -824,7 +881,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = crate::time::parse_http_date(value)?;
-    let now = i64::try_from(crate::token::SystemClock.now_unix_seconds()).unwrap_or(i64::MAX);
+    let now = i64::try_from(crate::time::SystemClock.now_unix_seconds()).unwrap_or(i64::MAX);
     Some(Duration::from_secs(u64::try_from(at - now).unwrap_or(0)))
 }
 

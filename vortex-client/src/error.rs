@@ -1,5 +1,6 @@
 //! Errors of the API client.
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::api_key::ApiKeyError;
@@ -8,11 +9,23 @@ use crate::api_key::ApiKeyError;
 ///
 /// Messages never contain the API key. Webhook errors are a separate type,
 /// [`WebhookError`](crate::webhook::WebhookError).
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` (what `main() -> Result` prints) is the variant, then the message, which says
+/// what is wrong and what to do:
+///
+/// ```
+/// use vortex_client::VortexClient;
+///
+/// let error = VortexClient::new("VRTX.my-key").unwrap_err();
+/// assert!(format!("{error:?}").starts_with(
+///     "InvalidApiKey(Format): Invalid API key format: expected `VRTX.<key id>.<secret>`"
+/// ));
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The API key is malformed (checked when the client is built).
-    #[error("invalid Vortex API key: {0}")]
+    #[error(transparent)]
     InvalidApiKey(#[from] ApiKeyError),
     /// Configuration is missing or invalid (for example `VORTEX_API_KEY` unset, or a base URL
     /// that is not an `http(s)` URL).
@@ -32,9 +45,10 @@ pub enum Error {
         /// The upstream `Retry-After`, when it sent one (on 429 and 503).
         retry_after: Option<Duration>,
     },
-    /// The request did not complete within the configured timeout.
+    /// The call (every attempt, backoff and `Retry-After` wait) did not complete within the
+    /// client's deadline, [`VortexClientBuilder::timeout`](crate::VortexClientBuilder::timeout).
     #[error(
-        "the Vortex API did not answer within {0:?}; raise the client timeout if this is expected"
+        "the Vortex API did not answer within the {0:?} deadline of the call; raise the client timeout if this is expected"
     )]
     Timeout(Duration),
     /// The request could not be sent or its answer not read (DNS, connection, TLS).
@@ -49,6 +63,38 @@ fn status_message(status: u16, message: Option<&str>) -> String {
     match message {
         Some(m) => format!("the Vortex API answered {status}: {m}"),
         None => format!("the Vortex API answered {status}"),
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidApiKey(reason) => write!(f, "InvalidApiKey({}): {self}", reason.name()),
+            Self::Config(_) => write!(f, "Config: {self}"),
+            Self::InvalidInput(_) => write!(f, "InvalidInput: {self}"),
+            Self::Status {
+                status,
+                retry_after,
+                ..
+            } => {
+                write!(f, "Status({status}): {self}")?;
+                match retry_after {
+                    Some(after) => write!(f, " (Retry-After: {after:?})"),
+                    None => Ok(()),
+                }
+            }
+            Self::Timeout(_) => write!(f, "Timeout: {self}"),
+            Self::Transport(error) => {
+                write!(f, "Transport: {self}")?;
+                let mut source = std::error::Error::source(error);
+                while let Some(cause) = source {
+                    write!(f, ": {cause}")?;
+                    source = cause.source();
+                }
+                Ok(())
+            }
+            Self::Decode(_) => write!(f, "Decode: {self}"),
+        }
     }
 }
 

@@ -10,7 +10,19 @@ use serde_json::Value;
 const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// Why an `expiresIn` value was rejected. Messages follow the official Node SDK.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// `Debug` (what `main() -> Result` prints) names the variant, then the message.
+///
+/// ```
+/// use vortex_client::ExpiresIn;
+///
+/// let error = "2w".parse::<ExpiresIn>().unwrap_err();
+/// assert_eq!(
+///     format!("{error:?}"),
+///     r#"Format: Invalid expiresIn format: "2w". Use format like "5m", "1h", "24h", "7d" or a number of seconds."#
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExpiresInError {
     /// A string that is not digits followed by `m`, `h` or `d`.
@@ -38,6 +50,19 @@ pub enum ExpiresInError {
         "Invalid expiresIn value: {0}. Use a string like \"5m\", \"1h\", \"7d\" or a number of seconds."
     )]
     WrongType(String),
+}
+
+impl fmt::Debug for ExpiresInError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::Format(_) => "Format",
+            Self::ZeroDuration(_) => "ZeroDuration",
+            Self::NotPositiveInteger(_) => "NotPositiveInteger",
+            Self::TooLarge(_) => "TooLarge",
+            Self::WrongType(_) => "WrongType",
+        };
+        write!(f, "{name}: {self}")
+    }
 }
 
 /// A validated token lifetime, in whole seconds (at least 1).

@@ -7,6 +7,7 @@ mod error;
 mod expires;
 mod js_object;
 pub mod json;
+mod retry;
 pub mod routes;
 mod time;
 mod token;
@@ -15,14 +16,14 @@ mod user;
 pub mod webhook;
 
 pub use api_key::{ApiKey, ApiKeyError};
-pub use client::{
-    DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RawApi, RetryPolicy, VortexClient, VortexClientBuilder,
-};
+pub use client::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT, RawApi, VortexClient, VortexClientBuilder};
 pub use error::Error;
 pub use expires::{ExpiresIn, ExpiresInError};
+pub use retry::{RetryBudget, RetryPolicy};
+pub use time::{Clock, FixedClock, SystemClock};
 pub use token::{
-    Clock, FixedClock, JwtParams, MISSING_USER_ID_WARNING, Signer, SystemClock, TokenError,
-    TokenOptions, TokenPayload, canonical_user_json, canonical_user_json_from_map,
+    JwtParams, MISSING_USER_ID_WARNING, Signer, TokenError, TokenOptions, TokenPayload,
+    canonical_user_json, canonical_user_json_from_map,
 };
 pub use types::{
     AcceptUser, AutojoinDomain, AutojoinDomainsResponse, ConfigureAutojoinRequest,

@@ -1,5 +1,47 @@
-//! The few date formats the crate reads: RFC 3339 (webhook timestamps) and the HTTP date
-//! of `Retry-After`.
+//! Time: the [`Clock`] tokens are issued by, and the few date formats the crate reads
+//! (RFC 3339 webhook timestamps, the HTTP date of `Retry-After`).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Where "now" comes from when a token is issued.
+///
+/// The default is the system clock; tests pin it with [`FixedClock`] (or any closure
+/// returning Unix seconds).
+pub trait Clock: Send + Sync + 'static {
+    /// Seconds since the Unix epoch, rounded down.
+    fn now_unix_seconds(&self) -> u64;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix_seconds(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+}
+
+/// A clock that always answers the same time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedClock(pub u64);
+
+impl Clock for FixedClock {
+    fn now_unix_seconds(&self) -> u64 {
+        self.0
+    }
+}
+
+impl<F> Clock for F
+where
+    F: Fn() -> u64 + Send + Sync + 'static,
+{
+    fn now_unix_seconds(&self) -> u64 {
+        self()
+    }
+}
 
 /// Unix seconds of an RFC 3339 time such as `2026-02-25T12:00:00Z` or
 /// `2026-02-25T13:00:00.5+01:00`.

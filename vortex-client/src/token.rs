@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +20,10 @@ use crate::js_object::{
     Js, JsObject, KnownMembers, known_key, known_key_name, write_known_members,
 };
 use crate::json;
+// `crate::routes` still imports the clocks from here; they live in `crate::time`.
+#[cfg(test)]
+pub(crate) use crate::time::FixedClock;
+pub(crate) use crate::time::{Clock, SystemClock};
 use crate::user::{User, UserId};
 
 /// The warning the official SDK logs when a widget token has no `user.id`.
@@ -39,46 +42,6 @@ pub enum TokenError {
     /// The `params` given to the JSON form of `generate_jwt` have no `user` object.
     #[error("params.user must be a JSON object with the user's id")]
     MissingUser,
-}
-
-/// Where "now" comes from when a token is issued.
-///
-/// The default is the system clock; tests pin it with [`FixedClock`] (or any closure
-/// returning Unix seconds).
-pub trait Clock: Send + Sync + 'static {
-    /// Seconds since the Unix epoch, rounded down.
-    fn now_unix_seconds(&self) -> u64;
-}
-
-/// The system clock.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_unix_seconds(&self) -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    }
-}
-
-/// A clock that always answers the same time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FixedClock(pub u64);
-
-impl Clock for FixedClock {
-    fn now_unix_seconds(&self) -> u64 {
-        self.0
-    }
-}
-
-impl<F> Clock for F
-where
-    F: Fn() -> u64 + Send + Sync + 'static,
-{
-    fn now_unix_seconds(&self) -> u64 {
-        self()
-    }
 }
 
 /// Options for [`Signer::generate_jwt`] and [`Signer::generate_token`].
@@ -412,13 +375,17 @@ impl Signer {
         }
 
         let (token, mac) = LAST_JWT_HEADER.with_borrow_mut(|last| {
-            if !last
+            let hit = last
                 .as_ref()
-                .is_some_and(|header| header.signer == self.id && header.iat == now)
-            {
+                .is_some_and(|header| header.signer == self.id && header.iat == now);
+            if !hit {
                 *last = None;
             }
             let header = last.get_or_insert_with(|| self.jwt_header(now));
+            debug_assert!(
+                !hit || header.is_same_as(&self.jwt_header(now)),
+                "the cached JWT header differs from a freshly written one"
+            );
             let mut token =
                 Vec::with_capacity(header.encoded.len() + 48 + payload_json.len() * 4 / 3);
             token.extend_from_slice(header.encoded.as_bytes());
@@ -569,8 +536,7 @@ impl Signer {
         let mut out = String::with_capacity(kid.len() + 1 + 64);
         out.push_str(kid);
         out.push(':');
-        // Only hex digits were written.
-        out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+        out.push_str(std::str::from_utf8(&hex).expect("HEX_PAIRS holds ASCII hex digits only"));
         Ok(out)
     }
 }
@@ -583,6 +549,17 @@ struct JwtHeader {
     encoded: String,
     /// The signer's HMAC state after absorbing `encoded`.
     mac: HmacSha256,
+}
+
+impl JwtHeader {
+    /// Same signer, second, encoding and HMAC state (compared through the MAC of nothing
+    /// more).
+    fn is_same_as(&self, other: &Self) -> bool {
+        self.signer == other.signer
+            && self.iat == other.iat
+            && self.encoded == other.encoded
+            && self.mac.clone().finalize() == other.mac.clone().finalize()
+    }
 }
 
 thread_local! {
@@ -613,11 +590,12 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
 /// Appends base64url (no padding) of `input` to `out`.
 fn push_base64(out: &mut Vec<u8>, input: &[u8]) {
     let start = out.len();
-    let len = base64::encoded_len(input.len(), false).unwrap_or(0);
+    let len = base64::encoded_len(input.len(), false)
+        .expect("the base64 length of a token part fits in usize");
     out.resize(start + len, 0);
     let written = URL_SAFE_NO_PAD
         .encode_slice(input, &mut out[start..])
-        .unwrap_or(0);
+        .expect("the buffer was sized with encoded_len");
     out.truncate(start + written);
 }
 
@@ -634,8 +612,7 @@ fn finish_token(
     let signature = mac.finalize().into_bytes();
     token.push(b'.');
     push_base64(&mut token, &signature);
-    // Base64url and the dots are ASCII.
-    String::from_utf8(token).unwrap_or_default()
+    String::from_utf8(token).expect("a token is base64url parts and dots: ASCII")
 }
 
 impl fmt::Debug for Signer {
@@ -903,6 +880,19 @@ mod tests {
         let header_of = |token: &str| token.split('.').next().unwrap().to_owned();
         assert_ne!(header_of(&make(&a)), header_of(&make(&a_later)));
         assert_ne!(header_of(&make(&a)), header_of(&make(&b)));
+    }
+
+    /// The debug assertion on cache hits catches a cached header that no longer matches
+    /// what the signer would write (here: one encoded for another second).
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "the cached JWT header differs from a freshly written one")]
+    fn a_corrupted_cached_jwt_header_fails_the_debug_assertion() {
+        let s = signer();
+        let mut corrupted = s.jwt_header(1_700_000_000);
+        corrupted.encoded = s.jwt_header(1_700_000_001).encoded;
+        LAST_JWT_HEADER.with_borrow_mut(|last| *last = Some(corrupted));
+        let _ = s.generate_jwt(&JwtParams::new(User::new("u1")), TokenOptions::default());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::ids::Ids;
 use crate::input;
 use crate::key::{generate_api_key, key_from_rng};
 use crate::mock::Mock;
+use crate::requests::DEFAULT_REQUEST_LOG_CAPACITY;
 use crate::server::MockServer;
 use crate::state::{Seeds, Shared, parse_autojoin_seed};
 use crate::store::Identity;
@@ -38,7 +39,6 @@ const IDENTITY_SALT: u64 = 0x0061_6363_6f75_6e74;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Default)]
 pub struct MockBuilder {
     api_key: Option<String>,
     webhook: Option<(String, String)>,
@@ -46,6 +46,21 @@ pub struct MockBuilder {
     bind: Option<SocketAddr>,
     invitations: Vec<Value>,
     autojoin: Vec<Value>,
+    request_log_capacity: usize,
+}
+
+impl Default for MockBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            webhook: None,
+            seed: None,
+            bind: None,
+            invitations: Vec::new(),
+            autojoin: Vec::new(),
+            request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+        }
+    }
 }
 
 impl MockBuilder {
@@ -97,6 +112,23 @@ impl MockBuilder {
         self
     }
 
+    /// Keep the newest `capacity` requests in the request log ([`Mock::requests`], `GET
+    /// /__mock/requests`), dropping the oldest (default
+    /// [`DEFAULT_REQUEST_LOG_CAPACITY`](crate::DEFAULT_REQUEST_LOG_CAPACITY), 10,000); 0
+    /// keeps none. [`Mock::request_count`] still counts every request. The binary reads it
+    /// from `VORTEX_MOCK_REQUEST_LOG`.
+    ///
+    /// ```
+    /// let mock = vortex_mock::Mock::builder().request_log_capacity(100).build()?;
+    /// assert!(mock.requests().is_empty());
+    /// # Ok::<(), vortex_mock::MockError>(())
+    /// ```
+    #[must_use]
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
     /// Builds the mock without serving it (see [`Mock::router`] and [`Mock::serve`]).
     ///
     /// # Errors
@@ -133,7 +165,12 @@ impl MockBuilder {
             .map(|(url, secret)| WebhookTarget::new(&url, secret).and_then(Dispatcher::new))
             .transpose()?;
         Ok(Mock::from_shared(Shared::new(
-            api_key, self.seed, identity, seeds, webhooks,
+            api_key,
+            self.seed,
+            identity,
+            seeds,
+            webhooks,
+            self.request_log_capacity,
         )))
     }
 
@@ -163,6 +200,7 @@ impl fmt::Debug for MockBuilder {
             .field("bind", &self.bind)
             .field("invitations", &self.invitations.len())
             .field("autojoin", &self.autojoin.len())
+            .field("request_log_capacity", &self.request_log_capacity)
             .finish()
     }
 }

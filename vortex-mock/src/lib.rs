@@ -76,7 +76,9 @@
 //!
 //! Under `/__mock/`, no key needed, and mirrored by methods on [`Mock`]:
 //! `POST /__mock/faults` ([`Mock::inject_fault`], see [`Fault::from_json`] for the body),
-//! `GET`/`DELETE /__mock/faults`, `GET`/`DELETE /__mock/requests` ([`Mock::requests`]),
+//! `GET`/`DELETE /__mock/faults`, `GET`/`DELETE /__mock/requests` ([`Mock::requests`]: the
+//! newest 10,000 by default, see [`MockBuilder::request_log_capacity`]; `total` counts them
+//! all, [`Mock::request_count`]),
 //! `POST /__mock/reset` ([`Mock::reset`]), `GET`/`POST /__mock/invitations`
 //! ([`Mock::invitations`], [`Mock::seed_invitation`]), `GET /__mock/webhooks`
 //! ([`Mock::webhook_deliveries`]).
@@ -117,6 +119,6 @@ pub use error::MockError;
 pub use faults::{Fault, FaultBody};
 pub use key::generate_api_key;
 pub use mock::Mock;
-pub use requests::RecordedRequest;
+pub use requests::{DEFAULT_REQUEST_LOG_CAPACITY, RecordedRequest};
 pub use server::MockServer;
 pub use webhooks::WebhookDelivery;

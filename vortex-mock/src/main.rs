@@ -2,14 +2,15 @@
 //!
 //! Environment: `PORT` (default 4010), `HOST` (default 127.0.0.1), `VORTEX_API_KEY` (the key
 //! to accept; generated and printed when unset), `VORTEX_MOCK_WEBHOOK_URL` and
-//! `VORTEX_WEBHOOK_SECRET` (both or neither), `RUST_LOG` (default `vortex_mock=info`).
+//! `VORTEX_WEBHOOK_SECRET` (both or neither), `VORTEX_MOCK_REQUEST_LOG` (how many requests
+//! the request log keeps, default 10,000), `RUST_LOG` (default `vortex_mock=info`).
 
 use std::env::VarError;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
-use vortex_mock::MockServer;
+use vortex_mock::{DEFAULT_REQUEST_LOG_CAPACITY, MockServer};
 
 const DEFAULT_PORT: u16 = 4010;
 const DEFAULT_HOST: &str = "127.0.0.1";
@@ -21,6 +22,7 @@ struct Settings {
     port: u16,
     api_key: Option<String>,
     webhook: Option<(String, String)>,
+    request_log_capacity: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -33,6 +35,7 @@ impl std::fmt::Debug for Settings {
                 "webhook",
                 &self.webhook.as_ref().map(|(url, _)| (url, "<redacted>")),
             )
+            .field("request_log_capacity", &self.request_log_capacity)
             .finish()
     }
 }
@@ -54,6 +57,15 @@ impl Settings {
             })?,
         };
         let host = get("HOST")?.unwrap_or_else(|| DEFAULT_HOST.to_owned());
+        let request_log_capacity = match get("VORTEX_MOCK_REQUEST_LOG")? {
+            None => DEFAULT_REQUEST_LOG_CAPACITY,
+            Some(size) => size.parse().map_err(|_| {
+                format!(
+                    "VORTEX_MOCK_REQUEST_LOG must be the number of requests to keep, such as \
+                     {DEFAULT_REQUEST_LOG_CAPACITY} (got `{size}`)"
+                )
+            })?,
+        };
         let webhook = match (
             get("VORTEX_MOCK_WEBHOOK_URL")?,
             get("VORTEX_WEBHOOK_SECRET")?,
@@ -78,6 +90,7 @@ impl Settings {
             port,
             api_key: get("VORTEX_API_KEY")?,
             webhook,
+            request_log_capacity,
         })
     }
 }
@@ -100,7 +113,9 @@ async fn run() -> Result<(), String> {
     let settings = Settings::from_env(|name| std::env::var(name))?;
     let addr = resolve(&settings.host, settings.port).await?;
 
-    let mut builder = MockServer::builder().bind(addr);
+    let mut builder = MockServer::builder()
+        .bind(addr)
+        .request_log_capacity(settings.request_log_capacity);
     let generated = settings.api_key.is_none();
     if let Some(key) = &settings.api_key {
         builder = builder.api_key(key);
@@ -191,6 +206,18 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!((s.host.as_str(), s.port), ("127.0.0.1", 4010));
         assert!(s.api_key.is_none() && s.webhook.is_none());
+        assert_eq!(s.request_log_capacity, 10_000);
+    }
+
+    #[test]
+    fn the_request_log_size_comes_from_vortex_mock_request_log() {
+        let s = settings(&[("VORTEX_MOCK_REQUEST_LOG", "250")]).unwrap();
+        assert_eq!(s.request_log_capacity, 250);
+        let err = settings(&[("VORTEX_MOCK_REQUEST_LOG", "lots")]).unwrap_err();
+        assert_eq!(
+            err,
+            "VORTEX_MOCK_REQUEST_LOG must be the number of requests to keep, such as 10000 (got `lots`)"
+        );
     }
 
     #[test]

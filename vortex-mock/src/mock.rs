@@ -105,12 +105,26 @@ impl Mock {
         self.shared.clear_faults();
     }
 
-    /// The API requests received so far, in arrival order (control requests excluded).
+    /// The API requests received so far, in arrival order (control requests excluded): the
+    /// newest [`MockBuilder::request_log_capacity`] of them (default 10,000).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()
     }
 
-    /// Clears the request log.
+    /// How many API requests were received since the start or the last clear, including
+    /// those the bounded log no longer holds (count upstream calls in long load tests with
+    /// it).
+    ///
+    /// ```
+    /// let mock = vortex_mock::Mock::builder().build()?;
+    /// assert_eq!(mock.request_count(), 0);
+    /// # Ok::<(), vortex_mock::MockError>(())
+    /// ```
+    pub fn request_count(&self) -> u64 {
+        self.shared.request_count()
+    }
+
+    /// Clears the request log and its count.
     pub fn clear_requests(&self) {
         self.shared.clear_requests();
     }

@@ -1,10 +1,62 @@
-//! The request log: what the mock received, in arrival order.
+//! The request log: what the mock received, in arrival order, the newest
+//! [`DEFAULT_REQUEST_LOG_CAPACITY`] (or the configured number) kept.
+
+use std::collections::VecDeque;
 
 use axum::http::request::Parts;
 use serde_json::{Map, Value};
 
 /// The header that carries the API key; the log keeps only whether it was valid.
 pub(crate) const API_KEY_HEADER: &str = "x-api-key";
+
+/// How many requests the log keeps unless configured otherwise (see
+/// [`MockBuilder::request_log_capacity`](crate::MockBuilder::request_log_capacity)).
+pub const DEFAULT_REQUEST_LOG_CAPACITY: usize = 10_000;
+
+/// A ring of the newest requests: a long-running mock keeps a bounded log.
+#[derive(Debug)]
+pub(crate) struct RequestLog {
+    entries: VecDeque<RecordedRequest>,
+    capacity: usize,
+    /// Every request recorded since the start or the last clear, dropped ones included.
+    total: u64,
+}
+
+impl RequestLog {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            // Grows as requests come, up to the capacity.
+            entries: VecDeque::with_capacity(capacity.min(64)),
+            capacity,
+            total: 0,
+        }
+    }
+
+    /// Appends `request`, dropping the oldest one when the log is full.
+    pub(crate) fn push(&mut self, request: RecordedRequest) {
+        self.total += 1;
+        if self.capacity == 0 {
+            return;
+        }
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(request);
+    }
+
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &RecordedRequest> {
+        self.entries.iter()
+    }
+
+    pub(crate) fn total(&self) -> u64 {
+        self.total
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.total = 0;
+    }
+}
 
 /// One request the mock received on its API (control requests under `/__mock/` are not
 /// recorded).
@@ -97,5 +149,35 @@ impl RecordedRequest {
         out.insert("headers".into(), Value::Object(headers));
         out.insert("body".into(), self.body.clone());
         Value::Object(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(i: usize) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".into(),
+            path: format!("/api/v1/invitations/inv-{i}"),
+            query: None,
+            headers: Vec::new(),
+            api_key_valid: true,
+            body: Value::Null,
+        }
+    }
+
+    #[test]
+    fn a_full_default_log_drops_the_oldest_request() {
+        let mut log = RequestLog::new(DEFAULT_REQUEST_LOG_CAPACITY);
+        for i in 0..=DEFAULT_REQUEST_LOG_CAPACITY {
+            log.push(request(i));
+        }
+        assert_eq!(log.entries().count(), DEFAULT_REQUEST_LOG_CAPACITY);
+        assert_eq!(log.total(), 10_001);
+        let first = log.entries().next().unwrap();
+        assert_eq!(first.path, "/api/v1/invitations/inv-1");
+        let last = log.entries().last().unwrap();
+        assert_eq!(last.path, "/api/v1/invitations/inv-10000");
     }
 }

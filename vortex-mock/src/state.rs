@@ -11,7 +11,7 @@ use crate::error::MockError;
 use crate::faults::{self, ArmedFault, Fault, FaultAction};
 use crate::input::{self, AutojoinInput};
 use crate::invitation::Invitation;
-use crate::requests::{API_KEY_HEADER, RecordedRequest};
+use crate::requests::{API_KEY_HEADER, RecordedRequest, RequestLog};
 use crate::store::{Changed, Identity, Store};
 use crate::webhooks::{Dispatcher, WebhookDelivery};
 
@@ -36,7 +36,7 @@ pub(crate) struct Shared {
     seeds: Seeds,
     store: Mutex<Store>,
     faults: Mutex<Vec<ArmedFault>>,
-    requests: Mutex<Vec<RecordedRequest>>,
+    requests: Mutex<RequestLog>,
     webhooks: Option<Dispatcher>,
 }
 
@@ -47,6 +47,7 @@ impl Shared {
         identity: Identity,
         seeds: Seeds,
         webhooks: Option<Dispatcher>,
+        request_log_capacity: usize,
     ) -> Self {
         let store = fresh_store(&identity, seed, &seeds);
         Self {
@@ -56,7 +57,7 @@ impl Shared {
             seeds,
             store: Mutex::new(store),
             faults: Mutex::new(Vec::new()),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(RequestLog::new(request_log_capacity)),
             webhooks,
         }
     }
@@ -75,7 +76,11 @@ impl Shared {
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).clone()
+        lock(&self.requests).entries().cloned().collect()
+    }
+
+    pub(crate) fn request_count(&self) -> u64 {
+        lock(&self.requests).total()
     }
 
     pub(crate) fn clear_requests(&self) {

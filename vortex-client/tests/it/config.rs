@@ -295,6 +295,11 @@ fn from_env_without_an_api_key_is_a_config_error() {
         let error = VortexClient::from_env().unwrap_err();
         assert!(matches!(error, Error::Config(_)), "{error:?}");
         assert!(error.to_string().contains("VORTEX_API_KEY"), "{error}");
+        assert_eq!(
+            format!("{error:?}"),
+            "Config: Vortex client configuration: VORTEX_API_KEY is not set: set it to your \
+             Vortex API key (`VRTX.<key id>.<secret>`, from the Vortex dashboard)"
+        );
         let error = VortexClient::builder_from_env().unwrap_err();
         assert!(matches!(error, Error::Config(_)), "{error:?}");
         return;
@@ -302,6 +307,49 @@ fn from_env_without_an_api_key_is_a_config_error() {
     run_in_child(
         "from_env_without_an_api_key_is_a_config_error",
         &[("VORTEX_API_BASE_URL", "http://127.0.0.1:4010")],
+    );
+}
+
+#[test]
+fn from_env_with_an_empty_api_key_says_it_is_empty() {
+    if is_child() {
+        let error = VortexClient::from_env().unwrap_err();
+        assert_eq!(
+            format!("{error:?}"),
+            "Config: Vortex client configuration: VORTEX_API_KEY is empty: set it to your \
+             Vortex API key (`VRTX.<key id>.<secret>`, from the Vortex dashboard)"
+        );
+        return;
+    }
+    for empty in ["", " "] {
+        run_in_child(
+            "from_env_with_an_empty_api_key_says_it_is_empty",
+            &[("VORTEX_API_KEY", empty)],
+        );
+    }
+}
+
+#[test]
+fn from_env_with_a_bad_base_url_names_the_variable() {
+    if is_child() {
+        let error = VortexClient::from_env().unwrap_err();
+        let text = format!("{error:?}");
+        assert!(
+            text.starts_with(
+                "Config: Vortex client configuration: invalid base URL \"localhost:4010\""
+            ),
+            "{text}"
+        );
+        assert!(text.contains("VORTEX_API_BASE_URL"), "{text}");
+        assert!(!text.contains(SECRET), "{text}");
+        return;
+    }
+    run_in_child(
+        "from_env_with_a_bad_base_url_names_the_variable",
+        &[
+            ("VORTEX_API_KEY", KEY),
+            ("VORTEX_API_BASE_URL", "localhost:4010"),
+        ],
     );
 }
 

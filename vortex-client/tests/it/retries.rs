@@ -1,39 +1,21 @@
 //! Retries: only GET and DELETE, only after a connection error or 429/502/503/504, honouring
-//! `Retry-After` up to `max_retry_after`.
+//! `Retry-After` up to `max_retry_after`. The deadline and the budget: `deadline.rs`,
+//! `budget.rs`.
 
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 use vortex_client::{
     AcceptUser, ConfigureAutojoinRequest, CreateInvitationRequest, CreateInvitationTarget,
-    DeliveryType, Error, Inviter, RetryPolicy, SyncAction, SyncInternalInvitationRequest,
-    VortexClient,
+    DeliveryType, Error, Inviter, RetryBudget, RetryPolicy, SyncAction,
+    SyncInternalInvitationRequest, VortexClient,
 };
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 use crate::support::{
-    KEY, assert_request_count, builder, client, describe, fast_retries, json_answer, mount,
-    received, start_server,
+    KEY, assert_request_count, builder, client, describe, fail_first, fast_retries, json_answer,
+    mount, received, start_server,
 };
-
-/// Answers the first `times` matching requests with `answer`, ahead of any other mock.
-async fn fail_first(
-    server: &MockServer,
-    verb: &str,
-    raw_path: &str,
-    times: u64,
-    answer: ResponseTemplate,
-) {
-    Mock::given(method(verb))
-        .and(path(raw_path))
-        .respond_with(answer)
-        .up_to_n_times(times)
-        .with_priority(1)
-        .named(format!("first {times} {verb} {raw_path}: failure"))
-        .mount(server)
-        .await;
-}
 
 fn status_of(error: &Error) -> u16 {
     error
@@ -387,6 +369,8 @@ async fn a_refused_connection_is_a_transport_error_after_retries_for_get_and_del
                 .initial_backoff(backoff)
                 .max_backoff(backoff),
         )
+        // This test is about the policy: 40 retries are more than the default budget's floor.
+        .retry_budget(RetryBudget::unlimited())
         .build()
         .unwrap();
 

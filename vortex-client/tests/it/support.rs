@@ -69,6 +69,24 @@ pub(crate) async fn mount(
         .await;
 }
 
+/// Answers the first `times` matching requests with `answer`, ahead of any other mock.
+pub(crate) async fn fail_first(
+    server: &MockServer,
+    verb: &str,
+    raw_path: &str,
+    times: u64,
+    answer: ResponseTemplate,
+) {
+    Mock::given(method(verb))
+        .and(path(raw_path))
+        .respond_with(answer)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .named(format!("first {times} {verb} {raw_path}: failure"))
+        .mount(server)
+        .await;
+}
+
 /// A 200 answer with a JSON body.
 pub(crate) fn json_answer(body: &Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(body)

@@ -54,14 +54,15 @@ async fn clear_faults(State(shared): State<Arc<Shared>>) -> Json<Value> {
     Json(json!({}))
 }
 
-/// `GET /__mock/requests`: the request log, in arrival order.
+/// `GET /__mock/requests`: the request log (the newest requests), in arrival order, and
+/// the count of all requests received.
 async fn requests(State(shared): State<Arc<Shared>>) -> Json<Value> {
     let requests: Vec<Value> = shared
         .requests()
         .iter()
         .map(RecordedRequest::to_json)
         .collect();
-    Json(json!({ "requests": requests }))
+    Json(json!({ "requests": requests, "total": shared.request_count() }))
 }
 
 /// `DELETE /__mock/requests`: clear the log.

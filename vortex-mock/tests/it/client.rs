@@ -203,3 +203,78 @@ async fn client_retries_an_injected_503() {
     let err = client.get_invitation("inv-1").await.unwrap_err();
     assert!(matches!(err, vortex_client::Error::Decode(_)), "{err}");
 }
+
+/// CONTRACT §2 against the mock's faults: `cargo test -p vortex-mock --test it outage --
+/// --nocapture` prints the figures.
+#[tokio::test]
+async fn outage_upstream_calls_stay_within_the_retry_budget() {
+    let mock = MockServer::start().await;
+    mock.seed_invitation(json!({"id": "inv-1"})).unwrap();
+    mock.inject_fault(Fault::new().status(503).count(1_000_000))
+        .unwrap();
+    let client = VortexClient::builder(mock.api_key())
+        .base_url(mock.base_url())
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(2)),
+        )
+        .build()
+        .unwrap();
+    const CALLS: u64 = 400;
+    const TASKS: u64 = 8;
+
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|_| {
+            let clone = client.clone();
+            tokio::spawn(async move {
+                for _ in 0..CALLS / TASKS {
+                    let error = clone.get_invitation("inv-1").await.unwrap_err();
+                    assert_eq!(error.status(), Some(503), "{error:?}");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let upstream = mock.request_count();
+    println!(
+        "outage via the mock's 503 fault: {CALLS} calls through {TASKS} clones made {upstream} \
+         upstream requests (ratio {:.3})",
+        upstream as f64 / CALLS as f64
+    );
+    assert!(upstream >= CALLS);
+    // The default budget: 10 + 10% of the calls.
+    assert!(upstream <= CALLS + 10 + CALLS / 10, "{upstream}");
+}
+
+#[tokio::test]
+async fn outage_a_stalled_mock_answers_within_the_deadline() {
+    let mock = MockServer::start().await;
+    mock.seed_invitation(json!({"id": "inv-1"})).unwrap();
+    mock.inject_fault(Fault::new().delay(Duration::from_secs(5)).count(10))
+        .unwrap();
+    let deadline = Duration::from_secs(1);
+    let client = VortexClient::builder(mock.api_key())
+        .base_url(mock.base_url())
+        .timeout(deadline)
+        .build()
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let error = client.get_invitation("inv-1").await.unwrap_err();
+    let elapsed = started.elapsed();
+    println!(
+        "outage via the mock's 5 s delay fault: answered after {elapsed:?} (deadline {deadline:?})"
+    );
+    assert!(
+        matches!(error, vortex_client::Error::Timeout(_)),
+        "{error:?}"
+    );
+    assert!(
+        elapsed >= deadline && elapsed < deadline + Duration::from_millis(300),
+        "{elapsed:?}"
+    );
+    assert_eq!(mock.request_count(), 1);
+}

@@ -6,6 +6,7 @@ mod client;
 mod controls;
 mod faults;
 mod invitations;
+mod request_log;
 mod scopes;
 mod support;
 mod sync;
