@@ -1,6 +1,7 @@
 //! Endpoint tests of `vortex-client` against a local upstream (wiremock): what each endpoint
 //! sends, how answers and errors are decoded, path encoding, timeouts, retries and
-//! configuration.
+//! configuration; and the webhook event store suite (`webhook_store`), in memory and, with
+//! the `redis` feature, against a real `redis-server`.
 //!
 //! Every mock server has a lowest-priority catch-all answering 599 (see
 //! `support::start_server`), so an unexpected request can never pass for an upstream 404.
@@ -12,6 +13,9 @@ mod deletes;
 mod endpoints;
 mod errors;
 mod paths;
+#[cfg(feature = "redis")]
+mod redis_server;
 mod retries;
 mod support;
 mod timeouts;
+mod webhook_store;
