@@ -7,6 +7,7 @@ mod controls;
 mod faults;
 mod invitations;
 mod scopes;
+mod send;
 mod support;
 mod sync;
 mod webhooks;
