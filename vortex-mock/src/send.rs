@@ -41,7 +41,7 @@ pub(crate) enum Command {
     /// Print [`USAGE`].
     Help,
     /// Send one test event.
-    Send(SendArgs),
+    Send(Box<SendArgs>),
 }
 
 /// `send`'s arguments. `Debug` never shows the secret.
@@ -130,13 +130,13 @@ fn parse_send(
             serde_json::from_str(&text).map_err(|e| format!("--data is not valid JSON: {e}"))
         })
         .transpose()?;
-    Ok(Command::Send(SendArgs {
+    Ok(Command::Send(Box::new(SendArgs {
         event_type,
         url,
         secret,
         data,
         id,
-    }))
+    })))
 }
 
 impl SendArgs {
@@ -205,7 +205,7 @@ mod tests {
 
     fn send_args(list: &[&str], env: Option<&str>) -> Result<SendArgs, String> {
         match parse(args(list), env.map(str::to_owned))? {
-            Command::Send(args) => Ok(args),
+            Command::Send(args) => Ok(*args),
             other => panic!("{other:?}"),
         }
     }
