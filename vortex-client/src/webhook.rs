@@ -611,9 +611,11 @@ mod tests {
             error.to_string(),
             "Webhook body could not be read as an event (expected an object, found an array): pass the raw request body, unchanged"
         );
-        assert!(webhooks
-            .construct_object_event(BODY, &sign_payload(SECRET, BODY))
-            .is_ok());
+        assert!(
+            webhooks
+                .construct_object_event(BODY, &sign_payload(SECRET, BODY))
+                .is_ok()
+        );
     }
 
     #[test]

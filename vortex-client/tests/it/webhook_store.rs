@@ -457,3 +457,54 @@ mod redis_only {
         );
     }
 }
+
+/// What a claim and a completion cost, per store (a timed loop, not a pass/fail test):
+/// `cargo test -p vortex-client --features redis --release --test it webhook_store::cost -- --ignored --nocapture`
+mod cost {
+    use super::*;
+
+    const ROUNDS: usize = 2_000;
+
+    fn summary(label: &str, mut samples: Vec<Duration>) {
+        samples.sort();
+        let total: Duration = samples.iter().sum();
+        let micros = |d: Duration| d.as_secs_f64() * 1e6;
+        println!(
+            "{label:<34} mean {:>7.2} µs  p50 {:>7.2} µs  p99 {:>7.2} µs",
+            micros(total) / samples.len() as f64,
+            micros(samples[samples.len() / 2]),
+            micros(samples[samples.len() * 99 / 100]),
+        );
+    }
+
+    async fn measure(name: &str, backend: Backend) {
+        let claims = backend.claims().await;
+        let (mut claim_new, mut complete, mut claim_done) = (vec![], vec![], vec![]);
+        for round in 0..ROUNDS {
+            let id = format!("evt_cost_{round}");
+            let started = Instant::now();
+            let claim = claimed(claims.claim(&id).await.unwrap());
+            claim_new.push(started.elapsed());
+            let started = Instant::now();
+            claim.complete().await.unwrap();
+            complete.push(started.elapsed());
+            let started = Instant::now();
+            let duplicate = claims.claim(&id).await.unwrap();
+            claim_done.push(started.elapsed());
+            assert!(matches!(duplicate, ClaimOutcome::Done));
+        }
+        summary(&format!("{name}: claim (new id)"), claim_new);
+        summary(&format!("{name}: complete"), complete);
+        summary(&format!("{name}: claim (duplicate, done)"), claim_done);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "a measurement: run with --ignored --nocapture"]
+    async fn claim_and_complete_cost() {
+        measure("memory", Backend::memory()).await;
+        #[cfg(feature = "redis")]
+        if let Some(backend) = Backend::redis() {
+            measure("redis (loopback)", backend).await;
+        }
+    }
+}
