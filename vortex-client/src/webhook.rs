@@ -18,6 +18,8 @@
 
 use std::fmt;
 
+pub mod store;
+
 use hmac::{KeyInit, Mac};
 use serde_json::{Map, Value};
 
@@ -44,8 +46,11 @@ pub enum WebhookError {
         "Webhook signature verification failed. Ensure you are using the raw request body and the correct signing secret."
     )]
     InvalidSignature,
-    /// The body verified but is not a JSON object.
-    #[error("Webhook body is not a JSON object: {0}")]
+    /// The body verified but is not valid JSON (or, for the framework extractors, not a JSON
+    /// object).
+    #[error(
+        "Webhook body could not be read as an event ({0}): pass the raw request body, unchanged"
+    )]
     Parse(String),
 }
 
@@ -90,7 +95,21 @@ impl Webhooks {
             .map_err(|_| WebhookError::InvalidSignature)
     }
 
-    /// Verifies the signature, then parses the body into a [`VortexEvent`].
+    /// Verifies the signature, then parses the body into a [`VortexEvent`], as the official
+    /// Node SDK does: any valid JSON is an event, and a value that is neither a webhook nor an
+    /// analytics event (arrays and scalars included) is [`VortexEvent::Unknown`]. Only a body
+    /// that is not JSON at all is a [`WebhookError::Parse`].
+    ///
+    /// ```
+    /// use vortex_client::webhook::{Webhooks, VortexEvent, sign_payload};
+    ///
+    /// let webhooks = Webhooks::new("whsec_test")?;
+    /// let event = webhooks.construct_event(b"[1,2]", &sign_payload("whsec_test", b"[1,2]"))?;
+    /// assert_eq!(event.kind(), "unknown");
+    /// assert_eq!(event.to_json(), serde_json::json!([1, 2]));
+    /// assert!(!event.is_object());
+    /// # Ok::<(), vortex_client::webhook::WebhookError>(())
+    /// ```
     pub fn construct_event(
         &self,
         body: &[u8],
@@ -98,6 +117,27 @@ impl Webhooks {
     ) -> Result<VortexEvent, WebhookError> {
         self.verify(body, signature)?;
         VortexEvent::parse(body)
+    }
+}
+
+impl Webhooks {
+    /// [`construct_event`](Self::construct_event) for the framework extractors, which answer
+    /// 400 for a body that is not a JSON object (CONTRACT §3): such a body is a
+    /// [`WebhookError::Parse`] here.
+    #[allow(dead_code)] // The route core switches to it when it takes the event store.
+    pub(crate) fn construct_object_event(
+        &self,
+        body: &[u8],
+        signature: &str,
+    ) -> Result<VortexEvent, WebhookError> {
+        let event = self.construct_event(body, signature)?;
+        if !event.is_object() {
+            return Err(WebhookError::Parse(format!(
+                "expected an object, found {}",
+                json_kind(&event.to_json())
+            )));
+        }
+        Ok(event)
     }
 }
 
@@ -261,24 +301,31 @@ pub enum VortexEvent {
     Webhook(WebhookEvent),
     /// A widget analytics event (`widget_loaded`, …).
     Analytics(AnalyticsEvent),
-    /// A JSON object with neither `type` nor `name`.
-    Unknown(Map<String, Value>),
+    /// Any other JSON value: an object with neither `type` nor `name`, an array or a scalar.
+    Unknown(Value),
 }
+
+/// What [`VortexEvent::raw`] answers for an [`Unknown`](VortexEvent::Unknown) event that is
+/// not an object.
+static NO_FIELDS: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
 
 impl VortexEvent {
     /// Parses a body that was already verified. Invalid UTF-8 is replaced with U+FFFD,
-    /// as JavaScript decodes it.
+    /// as JavaScript decodes it. Any valid JSON is an event (see [`from_json`](Self::from_json)).
     pub fn parse(body: &[u8]) -> Result<Self, WebhookError> {
         let text = String::from_utf8_lossy(body);
         let value: Value =
             serde_json::from_str(&text).map_err(|e| WebhookError::Parse(e.to_string()))?;
-        let Value::Object(object) = value else {
-            return Err(WebhookError::Parse(format!(
-                "expected an object, found {}",
-                json_kind(&value)
-            )));
-        };
-        Ok(Self::from_object(object))
+        Ok(Self::from_json(value))
+    }
+
+    /// Classifies any JSON value: objects as [`from_object`](Self::from_object) does, and
+    /// arrays and scalars as [`Unknown`](Self::Unknown) (the official Node SDK's behaviour).
+    pub fn from_json(value: Value) -> Self {
+        match value {
+            Value::Object(object) => Self::from_object(object),
+            other => Self::Unknown(other),
+        }
     }
 
     /// Classifies a JSON object.
@@ -288,7 +335,22 @@ impl VortexEvent {
         } else if object.contains_key("type") {
             Self::Webhook(WebhookEvent::from_object(object))
         } else {
-            Self::Unknown(object)
+            Self::Unknown(Value::Object(object))
+        }
+    }
+
+    /// Whether the event is a JSON object (webhook and analytics events always are; an
+    /// [`Unknown`](Self::Unknown) one may be an array or a scalar). The framework extractors
+    /// answer 400 for a body that is not an object.
+    pub fn is_object(&self) -> bool {
+        !matches!(self, Self::Unknown(value) if !value.is_object())
+    }
+
+    /// The event as received, as a JSON value (arrays and scalars included).
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Unknown(value) => value.clone(),
+            other => Value::Object(other.raw().clone()),
         }
     }
 
@@ -301,12 +363,15 @@ impl VortexEvent {
         }
     }
 
-    /// The event as received.
+    /// The event's fields as received. An [`Unknown`](Self::Unknown) event that is not an
+    /// object (an array or a scalar) has no fields: this is an empty map, and
+    /// [`to_json`](Self::to_json) gives the value itself.
     pub fn raw(&self) -> &Map<String, Value> {
         match self {
             Self::Webhook(e) => &e.raw,
             Self::Analytics(e) => &e.raw,
-            Self::Unknown(raw) => raw,
+            Self::Unknown(Value::Object(raw)) => raw,
+            Self::Unknown(_) => &NO_FIELDS,
         }
     }
 
@@ -500,13 +565,57 @@ mod tests {
             "unknown"
         );
         assert!(matches!(
-            VortexEvent::parse(b"[1]"),
-            Err(WebhookError::Parse(_))
-        ));
-        assert!(matches!(
             VortexEvent::parse(b""),
             Err(WebhookError::Parse(_))
         ));
+        assert!(matches!(
+            VortexEvent::parse(b"{\"id\":"),
+            Err(WebhookError::Parse(_))
+        ));
+    }
+
+    #[test]
+    fn arrays_and_scalars_are_unknown_events_as_in_node() {
+        let webhooks = Webhooks::new(SECRET).unwrap();
+        for body in [&b"[1,2]"[..], b"[]", b"null", b"true", b"42", br#""text""#] {
+            let event = webhooks
+                .construct_event(body, &sign_payload(SECRET, body))
+                .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(body)));
+            assert_eq!(event.kind(), "unknown");
+            assert!(!event.is_object());
+            assert_eq!(
+                event.to_json(),
+                serde_json::from_slice::<Value>(body).unwrap()
+            );
+            assert!(event.raw().is_empty() && event.id().is_none());
+        }
+        let object = webhooks
+            .construct_event(br#"{"id":"e"}"#, &sign_payload(SECRET, br#"{"id":"e"}"#))
+            .unwrap();
+        assert!(object.is_object() && object.kind() == "unknown");
+        assert_eq!(object.id(), Some("e"));
+        // A bad signature is still refused before parsing.
+        assert!(matches!(
+            webhooks.construct_event(b"[1]", &sign_payload("other", b"[1]")),
+            Err(WebhookError::InvalidSignature)
+        ));
+    }
+
+    #[test]
+    fn extractors_still_require_an_object() {
+        let webhooks = Webhooks::new(SECRET).unwrap();
+        let error = webhooks
+            .construct_object_event(b"[1]", &sign_payload(SECRET, b"[1]"))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Webhook body could not be read as an event (expected an object, found an array): pass the raw request body, unchanged"
+        );
+        assert!(
+            webhooks
+                .construct_object_event(BODY, &sign_payload(SECRET, BODY))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -574,7 +574,7 @@ fn webhook(inputs: &Map<String, Value>, expected: &Map<String, Value>) -> CaseRe
                 &json!(event.kind()),
                 construct.get("kind"),
             );
-            let raw = Value::Object(event.raw().clone());
+            let raw = event.to_json();
             check(
                 &mut failures,
                 "construct_event.event",

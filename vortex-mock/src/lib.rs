@@ -93,6 +93,9 @@
 //! `invitation.created` (create, autojoin), `invitation.accepted` (accept, sync accepted),
 //! `invitation.deactivated` (revoke, sync declined, autojoin cleared, delete by scope with
 //! operation `delete`), `invitation.reminder.sent` (reinvite).
+//!
+//! [`sample_event`] builds one such event of any type, and the binary's
+//! `vortex-mock send <event-type> --to <url>` sends it, signed, to a webhook endpoint.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -109,6 +112,7 @@ mod key;
 mod mock;
 mod requests;
 mod routes;
+mod sample;
 mod server;
 mod state;
 mod store;
@@ -119,6 +123,11 @@ pub use error::MockError;
 pub use faults::{Fault, FaultBody};
 pub use key::generate_api_key;
 pub use mock::Mock;
+<<<<<<< HEAD
 pub use requests::{DEFAULT_REQUEST_LOG_CAPACITY, RecordedRequest};
+=======
+pub use requests::RecordedRequest;
+pub use sample::sample_event;
+>>>>>>> wt-redis
 pub use server::MockServer;
 pub use webhooks::WebhookDelivery;

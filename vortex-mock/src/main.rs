@@ -1,6 +1,7 @@
-//! The `vortex-mock` binary: serves a mock Vortex API until Ctrl-C.
+//! The `vortex-mock` binary: serves a mock Vortex API until Ctrl-C, or, with `send`, sends
+//! one signed test webhook event to a URL (`vortex-mock --help`).
 //!
-//! Environment: `PORT` (default 4010), `HOST` (default 127.0.0.1), `VORTEX_API_KEY` (the key
+//! Environment when serving: `PORT` (default 4010), `HOST` (default 127.0.0.1), `VORTEX_API_KEY` (the key
 //! to accept; generated and printed when unset), `VORTEX_MOCK_WEBHOOK_URL` and
 //! `VORTEX_WEBHOOK_SECRET` (both or neither), `VORTEX_MOCK_REQUEST_LOG` (how many requests
 //! the request log keeps, default 10,000), `RUST_LOG` (default `vortex_mock=info`).
@@ -11,6 +12,10 @@ use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
 use vortex_mock::{DEFAULT_REQUEST_LOG_CAPACITY, MockServer};
+
+mod send;
+
+use send::{Command, SendArgs};
 
 const DEFAULT_PORT: u16 = 4010;
 const DEFAULT_HOST: &str = "127.0.0.1";
@@ -100,11 +105,53 @@ async fn main() -> ExitCode {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("vortex_mock=info"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
+    let env_secret = std::env::var("VORTEX_WEBHOOK_SECRET").ok();
+    let command = match send::parse(std::env::args().skip(1), env_secret) {
+        Ok(command) => command,
         Err(message) => {
             eprintln!("vortex-mock: {message}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            print!("{}", send::USAGE);
+            ExitCode::SUCCESS
+        }
+        Command::Send(args) => send_event(&args).await,
+        Command::Serve => match run().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("vortex-mock: {message}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// `vortex-mock send`: prints the answer's status and body; 0 only for a 2xx answer.
+async fn send_event(args: &SendArgs) -> ExitCode {
+    let body = args.body();
+    println!(
+        "POST {} ({}, {} bytes)",
+        args.url,
+        args.event_type,
+        body.len()
+    );
+    match send::send(args, body).await {
+        Ok(answer) => {
+            println!("HTTP {}", answer.status);
+            println!("{}", answer.body);
+            if answer.status.is_success() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("vortex-mock: the receiver answered {}", answer.status);
+                ExitCode::from(1)
+            }
+        }
+        Err(message) => {
+            eprintln!("vortex-mock: {message}");
+            ExitCode::from(1)
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Endpoint tests of `vortex-client` against a local upstream (wiremock): what each endpoint
 //! sends, how answers and errors are decoded, path encoding, timeouts, the deadline of a
-//! call, retries and their budget, configuration and the texts of configuration errors.
+//! call, retries and their budget, configuration and the texts of configuration errors; and
+//! the webhook event store suite (`webhook_store`), in memory and, with the `redis` feature,
+//! against a real `redis-server`.
 //!
 //! Every mock server has a lowest-priority catch-all answering 599 (see
 //! `support::start_server`), so an unexpected request can never pass for an upstream 404.
@@ -15,6 +17,9 @@ mod endpoints;
 mod errors;
 mod messages;
 mod paths;
+#[cfg(feature = "redis")]
+mod redis_server;
 mod retries;
 mod support;
 mod timeouts;
+mod webhook_store;

@@ -8,6 +8,7 @@ mod faults;
 mod invitations;
 mod request_log;
 mod scopes;
+mod send;
 mod support;
 mod sync;
 mod webhooks;
