@@ -20,8 +20,8 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 /// let error = ApiKey::parse("").unwrap_err();
 /// assert_eq!(
 ///     format!("{error:?}"),
-///     "Empty: the Vortex API key is empty: set it (VORTEX_API_KEY) to the key from the \
-///      Vortex dashboard, of the form `VRTX.<key id>.<secret>`"
+///     "Empty: Invalid API key format: the Vortex API key is empty; set it (VORTEX_API_KEY) \
+///      to the key from the Vortex dashboard, of the form `VRTX.<key id>.<secret>`"
 /// );
 /// ```
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,8 +29,8 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 pub enum ApiKeyError {
     /// Empty, or only whitespace.
     #[error(
-        "the Vortex API key is empty: set it (VORTEX_API_KEY) to the key from the Vortex dashboard, \
-         of the form `VRTX.<key id>.<secret>`"
+        "Invalid API key format: the Vortex API key is empty; set it (VORTEX_API_KEY) to the key \
+         from the Vortex dashboard, of the form `VRTX.<key id>.<secret>`"
     )]
     Empty,
     /// Not three non-empty dot-separated parts.

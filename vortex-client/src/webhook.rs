@@ -124,7 +124,6 @@ impl Webhooks {
     /// [`construct_event`](Self::construct_event) for the framework extractors, which answer
     /// 400 for a body that is not a JSON object (CONTRACT §3): such a body is a
     /// [`WebhookError::Parse`] here.
-    #[allow(dead_code)] // The route core switches to it when it takes the event store.
     pub(crate) fn construct_object_event(
         &self,
         body: &[u8],

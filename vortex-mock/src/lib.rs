@@ -123,11 +123,7 @@ pub use error::MockError;
 pub use faults::{Fault, FaultBody};
 pub use key::generate_api_key;
 pub use mock::Mock;
-<<<<<<< HEAD
 pub use requests::{DEFAULT_REQUEST_LOG_CAPACITY, RecordedRequest};
-=======
-pub use requests::RecordedRequest;
 pub use sample::sample_event;
->>>>>>> wt-redis
 pub use server::MockServer;
 pub use webhooks::WebhookDelivery;

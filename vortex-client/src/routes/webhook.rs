@@ -293,7 +293,7 @@ impl WebhookVerifier {
             std::str::from_utf8(signature).map_err(|_| WebhookRejection::InvalidSignature)?;
         let event = self
             .webhooks
-            .construct_event(body, signature)
+            .construct_object_event(body, signature)
             .map_err(|e| match e {
                 WebhookError::Parse(why) => WebhookRejection::NotAnObject(why),
                 _ => WebhookRejection::InvalidSignature,

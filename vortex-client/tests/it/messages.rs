@@ -57,8 +57,8 @@ fn a_malformed_key_says_the_expected_form_and_where_to_get_it() {
 
 #[test]
 fn an_empty_key_says_to_set_it() {
-    let expected = "InvalidApiKey(Empty): the Vortex API key is empty: set it (VORTEX_API_KEY) \
-                    to the key from the Vortex dashboard, of the form `VRTX.<key id>.<secret>`";
+    let expected = "InvalidApiKey(Empty): Invalid API key format: the Vortex API key is empty; set it \
+                    (VORTEX_API_KEY) to the key from the Vortex dashboard, of the form `VRTX.<key id>.<secret>`";
     assert_eq!(debug_of_key_error(""), expected);
     assert_eq!(debug_of_key_error("  \n"), expected);
     // The same text without the client's variant, from `ApiKey` itself.
