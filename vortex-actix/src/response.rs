@@ -7,7 +7,8 @@ use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
-use vortex_client::routes::RouteResponse;
+use vortex_client::routes::RouteError;
+use vortex_client::routes::adapter::RouteResponse;
 
 /// An answer of the Vortex routes (or a rejection of one of this crate's extractors), as an
 /// actix-web response: always JSON, with the status and headers the core chose.
@@ -18,10 +19,9 @@ use vortex_client::routes::RouteResponse;
 ///
 /// ```
 /// use actix_web::{HttpResponse, body::MessageBody as _};
-/// use vortex_actix::VortexResponse;
-/// use vortex_client::routes::RouteResponse;
+/// use vortex_actix::{RouteError, VortexResponse};
 ///
-/// let response = HttpResponse::from(VortexResponse(RouteResponse::error(403, "Forbidden")));
+/// let response = HttpResponse::from(VortexResponse::from(RouteError::forbidden(None)));
 /// assert_eq!(response.status(), 403);
 /// assert_eq!(response.headers().get("content-type").unwrap(), "application/json");
 /// let body = response.into_body().try_into_bytes().unwrap();
@@ -34,15 +34,6 @@ impl VortexResponse {
     /// The answer as an [`HttpResponse`]: status, headers from
     /// [`RouteResponse::headers`] (`content-type: application/json`, and `cache-control`,
     /// `retry-after` or `allow` when they apply), JSON body.
-    ///
-    /// ```
-    /// use vortex_actix::VortexResponse;
-    /// use vortex_client::routes::RouteResponse;
-    ///
-    /// let response = VortexResponse(RouteResponse::method_not_allowed("POST")).to_http_response();
-    /// assert_eq!(response.status(), 405);
-    /// assert_eq!(response.headers().get("allow").unwrap(), "POST");
-    /// ```
     pub fn to_http_response(&self) -> HttpResponse {
         let answer = &self.0;
         let status =
@@ -60,6 +51,12 @@ impl VortexResponse {
 impl From<RouteResponse> for VortexResponse {
     fn from(answer: RouteResponse) -> Self {
         Self(answer)
+    }
+}
+
+impl From<RouteError> for VortexResponse {
+    fn from(error: RouteError) -> Self {
+        Self(error.into())
     }
 }
 

@@ -7,14 +7,37 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use vortex_client::routes::{RouteResponse, VortexUser};
+use vortex_client::routes::VortexUser;
+use vortex_client::routes::adapter::UserLookup;
 
 use crate::response::VortexResponse;
+
+/// Runs the app's user type `U` on the request head: an error whose
+/// [`ResponseError::status_code`](actix_web::ResponseError::status_code) is 5xx is a
+/// configuration mistake ([`UserLookup::Failed`]), any other error means anonymous.
+pub(crate) async fn look_up<U>(request: &HttpRequest) -> UserLookup
+where
+    U: FromRequest + Into<VortexUser>,
+{
+    match U::from_request(request, &mut Payload::None).await {
+        Ok(user) => UserLookup::SignedIn(user.into()),
+        Err(error) => {
+            let error: actix_web::Error = error.into();
+            let status = error.as_response_error().status_code();
+            let name = std::any::type_name::<U>();
+            UserLookup::rejected(status.as_u16(), || {
+                format!("{name} failed with {status}: {error}")
+            })
+        }
+    }
+}
 
 /// The signed-in user as a [`VortexUser`], from the app's own [`FromRequest`] type `U`.
 ///
 /// Fails with 401 `{"error":"Unauthorized"}` (JSON, through [`VortexResponse`]'s
-/// [`ResponseError`](actix_web::ResponseError)) when `U` fails. `Option<CurrentUser<U>>`
+/// [`ResponseError`](actix_web::ResponseError)) when `U` fails with a client error, and with
+/// 500 `{"error":"Internal error"}`, logging `U`'s error, when its status is 5xx (a
+/// configuration mistake). `Option<CurrentUser<U>>`
 /// makes it optional. `U` is extracted from the request head (it gets an empty payload), as
 /// in the Vortex routes. A type alias saves repeating `U`:
 ///
@@ -22,7 +45,7 @@ use crate::response::VortexResponse;
 /// use std::future::{Ready, ready};
 ///
 /// use actix_web::{App, FromRequest, HttpRequest, dev::Payload, error::ErrorUnauthorized, test, web};
-/// use vortex_client::routes::VortexUser;
+/// use vortex_actix::VortexUser;
 ///
 /// struct AppUser(String);
 ///
@@ -94,15 +117,13 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Self, VortexResponse>>>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let user = U::from_request(request, &mut Payload::None);
+        let request = request.clone();
         Box::pin(async move {
-            match user.await {
-                Ok(user) => Ok(Self {
-                    user: user.into(),
-                    _app_user: PhantomData,
-                }),
-                Err(_) => Err(VortexResponse(RouteResponse::unauthorized())),
-            }
+            let user = look_up::<U>(&request).await.into_user()?;
+            Ok(Self {
+                user,
+                _app_user: PhantomData,
+            })
         })
     }
 }

@@ -5,25 +5,60 @@ use std::ops::Deref;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use vortex_client::routes::{RouteResponse, VortexUser};
+use axum::response::IntoResponse;
+use vortex_client::routes::VortexUser;
+use vortex_client::routes::adapter::UserLookup;
 
 use crate::response::VortexResponse;
 
+/// How much of a rejection's body goes into the log of a misconfiguration.
+const CAUSE_BYTES: usize = 1024;
+
+/// Runs the app's user extractor `U`: a 5xx rejection is a configuration mistake
+/// ([`UserLookup::Failed`], with the rejection's status and body as the cause), any other
+/// rejection means anonymous.
+pub(crate) async fn look_up<S, U>(parts: &mut Parts, state: &S) -> UserLookup
+where
+    S: Send + Sync,
+    U: FromRequestParts<S> + Into<VortexUser>,
+{
+    let rejection = match U::from_request_parts(parts, state).await {
+        Ok(user) => return UserLookup::SignedIn(user.into()),
+        Err(rejection) => rejection.into_response(),
+    };
+    let status = rejection.status();
+    if !status.is_server_error() {
+        return UserLookup::Anonymous;
+    }
+    let body = axum::body::to_bytes(rejection.into_body(), CAUSE_BYTES).await;
+    let body = body.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let cause = format!(
+        "{} rejected with {status}: {}",
+        std::any::type_name::<U>(),
+        body.unwrap_or_default()
+    );
+    UserLookup::rejected(status.as_u16(), || cause)
+}
+
 /// The signed-in user as a [`VortexUser`], from the app's user extractor `U`.
 ///
-/// Rejects with 401 `{"error":"Unauthorized"}` (JSON) when `U` rejects. `Option<CurrentUser<U>>`
-/// makes it optional. A type alias saves repeating `U`:
+/// Rejects with 401 `{"error":"Unauthorized"}` (JSON) when `U` rejects with a client error
+/// (4xx); with 500 `{"error":"Internal error"}`, logging `U`'s rejection at error level, when
+/// its [`IntoResponse`] status is a server error (5xx): a configuration mistake, such as a
+/// session extractor without its layer. `Option<CurrentUser<U>>` makes it optional. A type
+/// alias saves repeating `U`:
 ///
 /// ```
 /// use axum::extract::FromRequestParts;
-/// use axum::http::request::Parts;
-/// use vortex_client::routes::VortexUser;
+/// use axum::http::{StatusCode, request::Parts};
+/// use vortex_axum::VortexUser;
 ///
 /// struct AppUser(String);
 /// impl<S: Send + Sync> FromRequestParts<S> for AppUser {
-///     type Rejection = ();
-///     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ()> {
-///         parts.headers.get("x-user-id").and_then(|v| v.to_str().ok()).map(|id| AppUser(id.into())).ok_or(())
+///     type Rejection = StatusCode;
+///     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
+///         let id = parts.headers.get("x-user-id").and_then(|v| v.to_str().ok());
+///         id.map(|id| AppUser(id.into())).ok_or(StatusCode::UNAUTHORIZED)
 ///     }
 /// }
 /// impl From<AppUser> for VortexUser {
@@ -66,13 +101,11 @@ where
     type Rejection = VortexResponse;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match U::from_request_parts(parts, state).await {
-            Ok(user) => Ok(Self {
-                user: user.into(),
-                _app_user: PhantomData,
-            }),
-            Err(_) => Err(VortexResponse(RouteResponse::unauthorized())),
-        }
+        let user = look_up::<S, U>(parts, state).await.into_user()?;
+        Ok(Self {
+            user,
+            _app_user: PhantomData,
+        })
     }
 }
 
@@ -81,16 +114,19 @@ where
     S: Send + Sync,
     U: FromRequestParts<S> + Into<VortexUser>,
 {
-    type Rejection = std::convert::Infallible;
+    type Rejection = VortexResponse;
 
+    /// `None` when anonymous; a configuration mistake is still a 500.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(
-            <Self as FromRequestParts<S>>::from_request_parts(parts, state)
-                .await
-                .ok(),
-        )
+        match look_up::<S, U>(parts, state).await {
+            UserLookup::Anonymous => Ok(None),
+            lookup => Ok(Some(Self {
+                user: lookup.into_user()?,
+                _app_user: PhantomData,
+            })),
+        }
     }
 }

@@ -5,7 +5,8 @@ use std::io::Cursor;
 use rocket::Request;
 use rocket::http::{Header, Status};
 use rocket::response::{self, Responder, Response};
-use vortex_client::routes::RouteResponse;
+use vortex_client::routes::RouteError;
+use vortex_client::routes::adapter::RouteResponse;
 
 /// An answer of the Vortex routes (or a rejection of one of this crate's guards), as a Rocket
 /// [`Responder`]: always JSON, with the status and headers the core chose.
@@ -16,12 +17,11 @@ use vortex_client::routes::RouteResponse;
 ///
 /// ```
 /// use rocket::get;
-/// use vortex_client::routes::RouteResponse;
-/// use vortex_rocket::VortexResponse;
+/// use vortex_rocket::{RouteError, VortexResponse};
 ///
 /// #[get("/teapot")]
 /// fn teapot() -> VortexResponse {
-///     VortexResponse(RouteResponse::error(418, "I'm a teapot"))
+///     VortexResponse::from(RouteError::bad_request("I'm a teapot"))
 /// }
 ///
 /// # rocket::async_test(async {
@@ -29,7 +29,7 @@ use vortex_client::routes::RouteResponse;
 ///     rocket::build().mount("/", rocket::routes![teapot]),
 /// ).await.unwrap();
 /// let answer = client.get("/teapot").dispatch().await;
-/// assert_eq!(answer.status().code, 418);
+/// assert_eq!(answer.status().code, 400);
 /// assert_eq!(answer.content_type(), Some(rocket::http::ContentType::JSON));
 /// assert_eq!(answer.into_string().await.unwrap(), r#"{"error":"I'm a teapot"}"#);
 /// # });
@@ -40,6 +40,12 @@ pub struct VortexResponse(pub RouteResponse);
 impl From<RouteResponse> for VortexResponse {
     fn from(answer: RouteResponse) -> Self {
         Self(answer)
+    }
+}
+
+impl From<RouteError> for VortexResponse {
+    fn from(error: RouteError) -> Self {
+        Self(error.into())
     }
 }
 

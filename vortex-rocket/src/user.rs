@@ -5,15 +5,35 @@ use std::ops::Deref;
 
 use rocket::outcome::Outcome;
 use rocket::request::{self, FromRequest, Request};
-use vortex_client::routes::{RouteResponse, VortexUser};
+use vortex_client::routes::VortexUser;
+use vortex_client::routes::adapter::{RouteResponse, UserLookup};
 
 use crate::catcher::stash;
 use crate::response::VortexResponse;
 
+/// Runs the app's request guard `U`: `Outcome::Error((status, _))` with a 5xx status is a
+/// configuration mistake ([`UserLookup::Failed`]); a forward or a 4xx error means anonymous.
+pub(crate) async fn look_up<'r, U>(request: &'r Request<'_>) -> UserLookup
+where
+    U: FromRequest<'r> + Into<VortexUser>,
+{
+    match U::from_request(request).await {
+        Outcome::Success(user) => UserLookup::SignedIn(user.into()),
+        Outcome::Forward(_) => UserLookup::Anonymous,
+        Outcome::Error((status, error)) => {
+            let name = std::any::type_name::<U>();
+            UserLookup::rejected(status.code, || {
+                format!("{name} failed with {status}: {error:?}")
+            })
+        }
+    }
+}
+
 /// The signed-in user as a [`VortexUser`], from the app's request guard `U`.
 ///
-/// When `U` fails or forwards, this guard fails with 401 and the rejection
-/// `{"error":"Unauthorized"}`. Rocket does not send a guard's error value, only its status
+/// When `U` forwards or fails with a 4xx status, this guard fails with 401 and the rejection
+/// `{"error":"Unauthorized"}`; when `U` fails with a 5xx status (a configuration mistake),
+/// with 500 `{"error":"Internal error"}`, and `U`'s error is logged. Rocket does not send a guard's error value, only its status
 /// (rwf2/Rocket#596), so either:
 ///
 /// - register [`catchers`](crate::catchers) at a base covering the route (the JSON 401 is then
@@ -26,8 +46,7 @@ use crate::response::VortexResponse;
 /// ```
 /// use rocket::get;
 /// use rocket::request::{self, FromRequest, Request};
-/// use vortex_client::routes::VortexUser;
-/// use vortex_rocket::VortexResponse;
+/// use vortex_rocket::{VortexResponse, VortexUser};
 ///
 /// struct AppUser(String);
 ///
@@ -83,7 +102,7 @@ impl<U> CurrentUser<U> {
     ///
     /// ```
     /// # fn demo(user: vortex_rocket::CurrentUser<()>) {
-    /// let user: vortex_client::routes::VortexUser = user.into_inner();
+    /// let user: vortex_rocket::VortexUser = user.into_inner();
     /// # let _ = user; }
     /// ```
     pub fn into_inner(self) -> VortexUser {
@@ -107,13 +126,13 @@ where
     type Error = VortexResponse;
 
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
-        match U::from_request(request).await {
-            Outcome::Success(user) => Outcome::Success(Self {
-                user: user.into(),
+        match look_up::<U>(request).await.into_user() {
+            Ok(user) => Outcome::Success(Self {
+                user,
                 _app_user: PhantomData,
             }),
-            Outcome::Error(_) | Outcome::Forward(_) => {
-                let answer = RouteResponse::unauthorized();
+            Err(error) => {
+                let answer = RouteResponse::from(error);
                 let status = stash(request, answer.clone());
                 Outcome::Error((status, VortexResponse(answer)))
             }

@@ -92,7 +92,7 @@ pub trait SeenEvents: Send + Sync + 'static {
 }
 
 /// The object-safe form of [`SeenEvents`], implemented for every `SeenEvents`.
-pub trait DynSeenEvents: Send + Sync + 'static {
+pub(crate) trait DynSeenEvents: Send + Sync + 'static {
     /// [`SeenEvents::first_time`], boxed.
     fn first_time_dyn<'a>(&'a self, id: &'a str) -> BoxFuture<'a, bool>;
 }
