@@ -1,8 +1,6 @@
 //! The signed-in Vortex user, as an extractor for the app's own handlers.
 
 use std::future::Future;
-use std::marker::PhantomData;
-use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
@@ -32,81 +30,55 @@ where
     }
 }
 
-/// The signed-in user as a [`VortexUser`], from the app's own [`FromRequest`] type `U`.
-///
-/// Fails with 401 `{"error":"Unauthorized"}` (JSON, through [`VortexResponse`]'s
-/// [`ResponseError`](actix_web::ResponseError)) when `U` fails with a client error, and with
-/// 500 `{"error":"Internal error"}`, logging `U`'s error, when its status is 5xx (a
-/// configuration mistake). `Option<CurrentUser<U>>`
-/// makes it optional. `U` is extracted from the request head (it gets an empty payload), as
-/// in the Vortex routes. A type alias saves repeating `U`:
-///
-/// ```
-/// use std::future::{Ready, ready};
-///
-/// use actix_web::{App, FromRequest, HttpRequest, dev::Payload, error::ErrorUnauthorized, test, web};
-/// use vortex_actix::VortexUser;
-///
-/// struct AppUser(String);
-///
-/// impl FromRequest for AppUser {
-///     type Error = actix_web::Error;
-///     type Future = Ready<Result<Self, Self::Error>>;
-///
-///     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-///         let id = req.headers().get("x-user-id").and_then(|v| v.to_str().ok());
-///         ready(id.map(|id| AppUser(id.to_owned())).ok_or_else(|| ErrorUnauthorized("no user")))
-///     }
-/// }
-///
-/// impl From<AppUser> for VortexUser {
-///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
-/// }
-///
-/// type CurrentUser = vortex_actix::CurrentUser<AppUser>;
-///
-/// async fn whoami(user: CurrentUser) -> String {
-///     format!("signed in as {}", user.id)
-/// }
-///
-/// # actix_web::rt::System::new().block_on(async {
-/// let app = test::init_service(App::new().route("/whoami", web::get().to(whoami))).await;
-/// let anonymous = test::call_service(&app, test::TestRequest::get().uri("/whoami").to_request()).await;
-/// assert_eq!(anonymous.status(), 401);
-/// assert_eq!(test::read_body(anonymous).await, r#"{"error":"Unauthorized"}"#);
-///
-/// let request = test::TestRequest::get().uri("/whoami").insert_header(("x-user-id", "u1"));
-/// let body = test::call_and_read_body(&app, request.to_request()).await;
-/// assert_eq!(body, "signed in as u1");
-/// # });
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct CurrentUser<U> {
-    user: VortexUser,
-    _app_user: PhantomData<fn() -> U>,
-}
-
-impl<U> CurrentUser<U> {
-    /// The user.
+vortex_client::__current_user! {
+    /// The signed-in user as a [`VortexUser`], from the app's own [`FromRequest`] type `U`.
+    ///
+    /// Fails with 401 `{"error":"Unauthorized"}` (JSON, through [`VortexResponse`]'s
+    /// [`ResponseError`](actix_web::ResponseError)) when `U` fails with a client error, and with
+    /// 500 `{"error":"Internal error"}`, logging `U`'s error, when its status is 5xx (a
+    /// configuration mistake). `Option<CurrentUser<U>>`
+    /// makes it optional. `U` is extracted from the request head (it gets an empty payload), as
+    /// in the Vortex routes. A type alias saves repeating `U`:
     ///
     /// ```
-    /// use vortex_actix::{CurrentUser, VortexUser};
+    /// use std::future::{Ready, ready};
     ///
-    /// fn owned<U>(user: CurrentUser<U>) -> VortexUser {
-    ///     user.into_inner()
+    /// use actix_web::{App, FromRequest, HttpRequest, dev::Payload, error::ErrorUnauthorized, test, web};
+    /// use vortex_actix::VortexUser;
+    ///
+    /// struct AppUser(String);
+    ///
+    /// impl FromRequest for AppUser {
+    ///     type Error = actix_web::Error;
+    ///     type Future = Ready<Result<Self, Self::Error>>;
+    ///
+    ///     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+    ///         let id = req.headers().get("x-user-id").and_then(|v| v.to_str().ok());
+    ///         ready(id.map(|id| AppUser(id.to_owned())).ok_or_else(|| ErrorUnauthorized("no user")))
+    ///     }
     /// }
+    ///
+    /// impl From<AppUser> for VortexUser {
+    ///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
+    /// }
+    ///
+    /// type CurrentUser = vortex_actix::CurrentUser<AppUser>;
+    ///
+    /// async fn whoami(user: CurrentUser) -> String {
+    ///     format!("signed in as {}", user.id)
+    /// }
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = test::init_service(App::new().route("/whoami", web::get().to(whoami))).await;
+    /// let anonymous = test::call_service(&app, test::TestRequest::get().uri("/whoami").to_request()).await;
+    /// assert_eq!(anonymous.status(), 401);
+    /// assert_eq!(test::read_body(anonymous).await, r#"{"error":"Unauthorized"}"#);
+    ///
+    /// let request = test::TestRequest::get().uri("/whoami").insert_header(("x-user-id", "u1"));
+    /// let body = test::call_and_read_body(&app, request.to_request()).await;
+    /// assert_eq!(body, "signed in as u1");
+    /// # });
     /// ```
-    pub fn into_inner(self) -> VortexUser {
-        self.user
-    }
-}
-
-impl<U> Deref for CurrentUser<U> {
-    type Target = VortexUser;
-
-    fn deref(&self) -> &VortexUser {
-        &self.user
-    }
 }
 
 impl<U> FromRequest for CurrentUser<U>
@@ -120,10 +92,7 @@ where
         let request = request.clone();
         Box::pin(async move {
             let user = look_up::<U>(&request).await.into_user()?;
-            Ok(Self {
-                user,
-                _app_user: PhantomData,
-            })
+            Ok(Self::new(user))
         })
     }
 }

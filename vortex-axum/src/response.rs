@@ -3,33 +3,19 @@
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use vortex_client::routes::RouteError;
-use vortex_client::routes::adapter::RouteResponse;
 
-/// An answer of the Vortex router (or a rejection of one of this crate's extractors), as an
-/// axum response: always JSON, with the status and headers the core chose.
-///
-/// ```
-/// use axum::response::IntoResponse as _;
-/// use vortex_axum::{RouteError, VortexResponse};
-///
-/// let response = VortexResponse::from(RouteError::unauthorized()).into_response();
-/// assert_eq!(response.status(), 401);
-/// assert_eq!(response.headers()["content-type"], "application/json");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VortexResponse(pub RouteResponse);
-
-impl From<RouteResponse> for VortexResponse {
-    fn from(answer: RouteResponse) -> Self {
-        Self(answer)
-    }
-}
-
-impl From<RouteError> for VortexResponse {
-    fn from(error: RouteError) -> Self {
-        Self(error.into())
-    }
+vortex_client::__vortex_response! {
+    /// An answer of the Vortex router (or a rejection of one of this crate's extractors), as an
+    /// axum response: always JSON, with the status and headers the core chose.
+    ///
+    /// ```
+    /// use axum::response::IntoResponse as _;
+    /// use vortex_axum::{RouteError, VortexResponse};
+    ///
+    /// let response = VortexResponse::from(RouteError::unauthorized()).into_response();
+    /// assert_eq!(response.status(), 401);
+    /// assert_eq!(response.headers()["content-type"], "application/json");
+    /// ```
 }
 
 impl IntoResponse for VortexResponse {

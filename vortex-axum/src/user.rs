@@ -1,8 +1,5 @@
 //! The signed-in Vortex user, as an extractor for the app's own handlers.
 
-use std::marker::PhantomData;
-use std::ops::Deref;
-
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
@@ -40,57 +37,39 @@ where
     UserLookup::rejected(status.as_u16(), || cause)
 }
 
-/// The signed-in user as a [`VortexUser`], from the app's user extractor `U`.
-///
-/// Rejects with 401 `{"error":"Unauthorized"}` (JSON) when `U` rejects with a client error
-/// (4xx); with 500 `{"error":"Internal error"}`, logging `U`'s rejection at error level, when
-/// its [`IntoResponse`] status is a server error (5xx): a configuration mistake, such as a
-/// session extractor without its layer. `Option<CurrentUser<U>>` makes it optional. A type
-/// alias saves repeating `U`:
-///
-/// ```
-/// use axum::extract::FromRequestParts;
-/// use axum::http::{StatusCode, request::Parts};
-/// use vortex_axum::VortexUser;
-///
-/// struct AppUser(String);
-/// impl<S: Send + Sync> FromRequestParts<S> for AppUser {
-///     type Rejection = StatusCode;
-///     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
-///         let id = parts.headers.get("x-user-id").and_then(|v| v.to_str().ok());
-///         id.map(|id| AppUser(id.into())).ok_or(StatusCode::UNAUTHORIZED)
-///     }
-/// }
-/// impl From<AppUser> for VortexUser {
-///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
-/// }
-///
-/// type CurrentUser = vortex_axum::CurrentUser<AppUser>;
-///
-/// async fn whoami(user: CurrentUser) -> String {
-///     format!("signed in as {}", user.id)
-/// }
-/// # let _ = axum::Router::<()>::new().route("/whoami", axum::routing::get(whoami));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct CurrentUser<U> {
-    user: VortexUser,
-    _app_user: PhantomData<fn() -> U>,
-}
-
-impl<U> CurrentUser<U> {
-    /// The user.
-    pub fn into_inner(self) -> VortexUser {
-        self.user
-    }
-}
-
-impl<U> Deref for CurrentUser<U> {
-    type Target = VortexUser;
-
-    fn deref(&self) -> &VortexUser {
-        &self.user
-    }
+vortex_client::__current_user! {
+    /// The signed-in user as a [`VortexUser`], from the app's user extractor `U`.
+    ///
+    /// Rejects with 401 `{"error":"Unauthorized"}` (JSON) when `U` rejects with a client error
+    /// (4xx); with 500 `{"error":"Internal error"}`, logging `U`'s rejection at error level, when
+    /// its [`IntoResponse`] status is a server error (5xx): a configuration mistake, such as a
+    /// session extractor without its layer. `Option<CurrentUser<U>>` makes it optional. A type
+    /// alias saves repeating `U`:
+    ///
+    /// ```
+    /// use axum::extract::FromRequestParts;
+    /// use axum::http::{StatusCode, request::Parts};
+    /// use vortex_axum::VortexUser;
+    ///
+    /// struct AppUser(String);
+    /// impl<S: Send + Sync> FromRequestParts<S> for AppUser {
+    ///     type Rejection = StatusCode;
+    ///     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
+    ///         let id = parts.headers.get("x-user-id").and_then(|v| v.to_str().ok());
+    ///         id.map(|id| AppUser(id.into())).ok_or(StatusCode::UNAUTHORIZED)
+    ///     }
+    /// }
+    /// impl From<AppUser> for VortexUser {
+    ///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
+    /// }
+    ///
+    /// type CurrentUser = vortex_axum::CurrentUser<AppUser>;
+    ///
+    /// async fn whoami(user: CurrentUser) -> String {
+    ///     format!("signed in as {}", user.id)
+    /// }
+    /// # let _ = axum::Router::<()>::new().route("/whoami", axum::routing::get(whoami));
+    /// ```
 }
 
 impl<S, U> FromRequestParts<S> for CurrentUser<U>
@@ -102,10 +81,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let user = look_up::<S, U>(parts, state).await.into_user()?;
-        Ok(Self {
-            user,
-            _app_user: PhantomData,
-        })
+        Ok(Self::new(user))
     }
 }
 
@@ -123,10 +99,7 @@ where
     ) -> Result<Option<Self>, Self::Rejection> {
         match look_up::<S, U>(parts, state).await {
             UserLookup::Anonymous => Ok(None),
-            lookup => Ok(Some(Self {
-                user: lookup.into_user()?,
-                _app_user: PhantomData,
-            })),
+            lookup => Ok(Some(Self::new(lookup.into_user()?))),
         }
     }
 }

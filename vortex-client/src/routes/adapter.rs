@@ -204,3 +204,66 @@ pub fn missing_verifier(fix: &str) -> RouteResponse {
     tracing::error!(error.kind = "misconfigured", "{fix}");
     RouteResponse::error(500, fix)
 }
+
+/// Defines an adapter's `VortexResponse`: a core answer as the framework's response type,
+/// convertible from [`RouteResponse`] and [`RouteError`](super::RouteError). The adapter
+/// implements its framework's response traits for it. Attributes (docs) go first.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __vortex_response {
+    ($(#[$meta:meta])*) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct VortexResponse(pub $crate::routes::adapter::RouteResponse);
+
+        impl ::core::convert::From<$crate::routes::adapter::RouteResponse> for VortexResponse {
+            fn from(answer: $crate::routes::adapter::RouteResponse) -> Self {
+                Self(answer)
+            }
+        }
+
+        impl ::core::convert::From<$crate::routes::RouteError> for VortexResponse {
+            fn from(error: $crate::routes::RouteError) -> Self {
+                Self(error.into())
+            }
+        }
+    };
+}
+
+/// Defines an adapter's `CurrentUser<U>`: the signed-in [`VortexUser`] found by the app's
+/// extractor or guard `U`, with `into_inner`, `Deref` and a private `new`. The adapter
+/// implements its framework's extractor trait for it. Attributes (docs) go first.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __current_user {
+    ($(#[$meta:meta])*) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct CurrentUser<U> {
+            user: $crate::VortexUser,
+            app_user: ::core::marker::PhantomData<fn() -> U>,
+        }
+
+        impl<U> CurrentUser<U> {
+            fn new(user: $crate::VortexUser) -> Self {
+                Self {
+                    user,
+                    app_user: ::core::marker::PhantomData,
+                }
+            }
+
+            /// The user.
+            pub fn into_inner(self) -> $crate::VortexUser {
+                self.user
+            }
+        }
+
+        impl<U> ::core::ops::Deref for CurrentUser<U> {
+            type Target = $crate::VortexUser;
+
+            fn deref(&self) -> &$crate::VortexUser {
+                &self.user
+            }
+        }
+    };
+}
