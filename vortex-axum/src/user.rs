@@ -28,13 +28,11 @@ where
         return UserLookup::Anonymous;
     }
     let body = axum::body::to_bytes(rejection.into_body(), CAUSE_BYTES).await;
-    let body = body.map(|b| String::from_utf8_lossy(&b).into_owned());
-    let cause = format!(
-        "{} rejected with {status}: {}",
-        std::any::type_name::<U>(),
-        body.unwrap_or_default()
-    );
-    UserLookup::rejected(status.as_u16(), || cause)
+    let body = String::from_utf8_lossy(&body.unwrap_or_default()).into_owned();
+    let name = std::any::type_name::<U>();
+    UserLookup::rejected(status.as_u16(), || {
+        format!("{name} rejected with {status}: {body}")
+    })
 }
 
 vortex_client::__current_user! {
@@ -44,32 +42,8 @@ vortex_client::__current_user! {
     /// (4xx); with 500 `{"error":"Internal error"}`, logging `U`'s rejection at error level, when
     /// its [`IntoResponse`] status is a server error (5xx): a configuration mistake, such as a
     /// session extractor without its layer. `Option<CurrentUser<U>>` makes it optional. A type
-    /// alias saves repeating `U`:
-    ///
-    /// ```
-    /// use axum::extract::FromRequestParts;
-    /// use axum::http::{StatusCode, request::Parts};
-    /// use vortex_axum::VortexUser;
-    ///
-    /// struct AppUser(String);
-    /// impl<S: Send + Sync> FromRequestParts<S> for AppUser {
-    ///     type Rejection = StatusCode;
-    ///     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
-    ///         let id = parts.headers.get("x-user-id").and_then(|v| v.to_str().ok());
-    ///         id.map(|id| AppUser(id.into())).ok_or(StatusCode::UNAUTHORIZED)
-    ///     }
-    /// }
-    /// impl From<AppUser> for VortexUser {
-    ///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
-    /// }
-    ///
-    /// type CurrentUser = vortex_axum::CurrentUser<AppUser>;
-    ///
-    /// async fn whoami(user: CurrentUser) -> String {
-    ///     format!("signed in as {}", user.id)
-    /// }
-    /// # let _ = axum::Router::<()>::new().route("/whoami", axum::routing::get(whoami));
-    /// ```
+    /// alias saves repeating `U`: `type CurrentUser = vortex_axum::CurrentUser<AppUser>;`
+    /// (see the [crate example](crate#example)).
 }
 
 impl<S, U> FromRequestParts<S> for CurrentUser<U>

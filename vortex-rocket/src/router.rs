@@ -92,13 +92,6 @@ pub struct VortexHandler<U> {
 
 impl<U> VortexHandler<U> {
     /// The handler of `routes`, ranked [`DEFAULT_RANK`].
-    ///
-    /// ```
-    /// # struct AppUser;
-    /// # fn demo(routes: vortex_client::routes::VortexRoutes) {
-    /// let handler = vortex_rocket::VortexHandler::<AppUser>::new(routes);
-    /// # let _ = handler; }
-    /// ```
     pub fn new(routes: VortexRoutes) -> Self {
         Self {
             routes,
@@ -108,14 +101,6 @@ impl<U> VortexHandler<U> {
     }
 
     /// Sets the rank of the routes (lower ranks are tried first; see [`DEFAULT_RANK`]).
-    ///
-    /// ```
-    /// # struct AppUser;
-    /// # fn demo(routes: vortex_client::routes::VortexRoutes) {
-    /// // Let every other route of the app, ranked up to 99, go first.
-    /// let handler = vortex_rocket::VortexHandler::<AppUser>::new(routes).rank(100);
-    /// # let _ = handler; }
-    /// ```
     #[must_use]
     pub fn rank(mut self, rank: isize) -> Self {
         self.rank = rank;
