@@ -16,27 +16,7 @@ use crate::response::VortexResponse;
 /// `WebhookVerifier` field and `#[derive(FromRef)]`, or an `impl FromRef<AppState> for
 /// WebhookVerifier`.
 ///
-/// # If the handler does not compile
-///
-/// A state without the verifier makes the route, not the extractor, fail to compile:
-/// "the trait bound `fn(VerifiedWebhook) -> … {handler}: Handler<…, AppState>` is not
-/// satisfied". With `#[axum::debug_handler]` on the handler, the compiler names the
-/// extractor: "the trait `FromRequest<AppState, _>` is not implemented for
-/// `VerifiedWebhook`". The fix, in both cases, is `WebhookVerifier: FromRef<AppState>`: a
-/// `WebhookVerifier` field in the state with `#[derive(FromRef)]`, or an `impl
-/// FromRef<AppState> for WebhookVerifier`. (A `#[diagnostic::on_unimplemented]` note cannot
-/// help here: rustc reports the handler's bound, never the extractor's own where-clause.)
-///
-/// ```compile_fail
-/// use axum::{Router, routing::post};
-/// use vortex_axum::VerifiedWebhook;
-///
-/// #[derive(Clone)]
-/// struct AppState; // no WebhookVerifier: `post(on_event)` does not compile.
-///
-/// async fn on_event(_: VerifiedWebhook) {}
-/// let _ = Router::new().route("/", post(on_event)).with_state(AppState);
-/// ``` Rejections are JSON:
+/// Rejections are JSON:
 /// two signature headers 400; a missing or empty one 401 `Missing X-Vortex-Signature header`;
 /// a mismatch 401 `Invalid signature`; a body over the limit 413; a body that is not a JSON
 /// object 400; a replayed event 200 `{"received":true,"duplicate":true}` without calling the
@@ -66,6 +46,28 @@ use crate::response::VortexResponse;
 ///     .with_state(state);
 /// # let _ = app;
 /// # Ok(()) }
+/// ```
+///
+/// # If the handler does not compile
+///
+/// A state without the verifier makes the route, not the extractor, fail to compile:
+/// "the trait bound `fn(VerifiedWebhook) -> … {handler}: Handler<…, AppState>` is not
+/// satisfied". With `#[axum::debug_handler]` on the handler, the compiler names the
+/// extractor: "the trait `FromRequest<AppState, _>` is not implemented for
+/// `VerifiedWebhook`". The fix, in both cases, is `WebhookVerifier: FromRef<AppState>`: a
+/// `WebhookVerifier` field in the state with `#[derive(FromRef)]`, or an `impl
+/// FromRef<AppState> for WebhookVerifier`. (A `#[diagnostic::on_unimplemented]` note cannot
+/// help here: rustc reports the handler's bound, never the extractor's own where-clause.)
+///
+/// ```compile_fail
+/// use axum::{Router, routing::post};
+/// use vortex_axum::VerifiedWebhook;
+///
+/// #[derive(Clone)]
+/// struct AppState; // no WebhookVerifier: `post(on_event)` does not compile.
+///
+/// async fn on_event(_: VerifiedWebhook) {}
+/// let _ = Router::new().route("/", post(on_event)).with_state(AppState);
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]

@@ -28,8 +28,8 @@ impl log::Log for Capture {
 }
 
 #[post("/webhooks/vortex", data = "<webhook>")]
-fn on_event(webhook: VerifiedWebhook) -> String {
-    format!("{:?}", webhook.event.id())
+fn on_event(webhook: VerifiedWebhook) -> Vec<u8> {
+    webhook.body
 }
 
 #[rocket::async_test]

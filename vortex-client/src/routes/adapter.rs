@@ -1,9 +1,9 @@
 //! The interface between the route core and a web framework: **for integration authors**.
 //!
 //! An app never needs this module: it uses `vortex-axum`, `vortex-actix` or `vortex-rocket`.
-//! Those crates implement [`RouteRequest`] and [`WebhookRequest`] over their framework's
-//! request, hand it to [`VortexRoutes::serve`](super::VortexRoutes::serve) or
-//! [`verify_webhook`], and turn the [`RouteResponse`] into their framework's response. The
+//! Those crates implement [`RouteRequest`] over their framework's request, hand it to
+//! [`VortexRoutes::serve`](super::VortexRoutes::serve) (webhooks: [`verify_webhook`]), and
+//! turn the [`RouteResponse`] into their framework's response. The
 //! order of the checks (route, user, body limit, input, policy, upstream; for webhooks the
 //! signature header, body limit, signature, event) is the core's, so every framework answers
 //! the same request the same way.

@@ -38,7 +38,7 @@ impl From<SessionUser> for VortexUser {
 
 #[get("/me")]
 fn me(user: CurrentUser<SessionUser>) -> String {
-    serde_json::json!({ "id": user.id }).to_string()
+    serde_json::json!({ "id": user.into_inner().id }).to_string()
 }
 
 fn app(with_sessions: bool) -> Rocket<Build> {
