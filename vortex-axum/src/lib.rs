@@ -15,13 +15,10 @@
 //!
 //! # Configuration mistakes
 //!
-//! - The app's user extractor decides who is anonymous: a rejection whose [`IntoResponse`]
-//!   status is 4xx means "not signed in" (401 from the Vortex routes and [`CurrentUser`]); a
-//!   5xx one (tower-sessions without its `SessionManagerLayer`, a missing extension) is a
-//!   mistake of the app, answered 500 `{"error":"Internal error"}` and logged at error level
-//!   with the rejection.
-//! - [`VerifiedWebhook`] needs `WebhookVerifier: FromRef<AppState>`; without it the route
-//!   does not compile, with an error about `Handler` (its docs show the error and the fix).
+//! - A rejection of the app's user extractor whose [`IntoResponse`] status is 4xx means
+//!   "not signed in" (401); a 5xx one (tower-sessions without `SessionManagerLayer`) is a
+//!   mistake of the app: 500 `{"error":"Internal error"}`, logged at error level.
+//! - [`VerifiedWebhook`] needs `WebhookVerifier: FromRef<AppState>` (see its docs).
 //!
 //! [`IntoResponse`]: axum::response::IntoResponse
 //!

@@ -21,18 +21,17 @@ vortex_client::__vortex_response! {
 impl IntoResponse for VortexResponse {
     fn into_response(self) -> Response {
         let answer = self.0;
-        let status =
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() =
             StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let headers: Vec<(&'static str, String)> = answer.headers().collect();
-        let mut response = Response::new(Body::from(answer.into_body()));
-        *response.status_mut() = status;
-        for (name, value) in headers {
+        for (name, value) in answer.headers() {
             if let Ok(value) = HeaderValue::try_from(value) {
                 response
                     .headers_mut()
                     .insert(HeaderName::from_static(name), value);
             }
         }
+        *response.body_mut() = Body::from(answer.into_body());
         response
     }
 }
