@@ -43,7 +43,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use sha2::Sha256;
 use vortex_client::webhook::{Webhooks, sign_payload};
-use vortex_client::{ApiKey, JwtParams, Signer, TokenOptions, TokenPayload, User};
+use vortex_client::{ApiKey, JwtParams, Signer, TokenOptions, TokenPayload, VortexUser};
 use vortex_sdk::{GenerateTokenPayload, TokenUser, VortexClient, VortexWebhooks};
 
 /// The test API key both SDKs sign with.
@@ -65,8 +65,8 @@ fn official_client() -> VortexClient {
 }
 
 /// The full user of `generate_jwt` and `sign`, in our types.
-fn our_user() -> User {
-    User::new(USER_ID)
+fn our_user() -> VortexUser {
+    VortexUser::new(USER_ID)
         .email(USER_EMAIL)
         .name(USER_NAME)
         .avatar_url(USER_AVATAR)
@@ -121,7 +121,7 @@ fn bench_generate_token(c: &mut Criterion) {
     let official = official_client();
 
     let payload = TokenPayload::new()
-        .user(&User::new(USER_ID).email(USER_EMAIL).name(USER_NAME))
+        .user(&VortexUser::new(USER_ID).email(USER_EMAIL).name(USER_NAME))
         .component("cmp_1")
         .scope("workspace_1")
         .vars(json!({"company": "Acme", "seats": 25}));

@@ -21,7 +21,7 @@ impl Sessions {
     /// Starts a session for `user`; returns the `Set-Cookie` value.
     pub fn start(&self, user: &VortexUser) -> String {
         let id = random_hex(32);
-        self.lock().insert(id.clone(), user.id.clone());
+        self.lock().insert(id.clone(), user.id.to_string());
         format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax")
     }
 

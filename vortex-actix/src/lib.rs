@@ -11,7 +11,19 @@
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
 //! [`vortex_client::routes`], shared with the axum and Rocket integrations: the same request
-//! gets the same answer, byte for byte, in all three.
+//! gets the same answer, byte for byte, in all three. This crate only converts actix-web's
+//! requests and responses. It re-exports what an app needs (the client, the policies, the
+//! user, the webhook types), so `vortex-actix` is the only Vortex dependency an app needs.
+//!
+//! # Configuration mistakes
+//!
+//! - The app's user type decides who is anonymous: an error whose
+//!   [`ResponseError::status_code`](actix_web::ResponseError::status_code) is 5xx (a session
+//!   extractor without `SessionMiddleware`, missing app data) is a mistake of the app,
+//!   answered 500 `{"error":"Internal error"}` by the Vortex routes and [`CurrentUser`] and
+//!   logged at error level; any other error means "not signed in" (401).
+//! - [`VerifiedWebhook`] without a [`WebhookVerifier`] in the app data answers 500 JSON
+//!   naming the `app_data(...)` call to add, and logs it.
 //!
 //! # Example
 //!
@@ -20,9 +32,10 @@
 //!
 //! use actix_web::{App, FromRequest, HttpRequest, HttpResponse, dev::Payload, test, web};
 //! use serde_json::json;
-//! use vortex_actix::{CurrentUser, VerifiedWebhook};
-//! use vortex_client::VortexClient;
-//! use vortex_client::routes::{AdminScopeOr, OwnInvitations, VortexRoutes, VortexUser, WebhookVerifier};
+//! use vortex_actix::{
+//!     AdminScopeOr, CurrentUser, VerifiedWebhook, VortexClient, VortexRoutes,
+//!     OwnInvitations, VortexUser, WebhookVerifier,
+//! };
 //!
 //! /// The app's signed-in user (a real app reads its session or token here).
 //! struct AppUser {
@@ -122,5 +135,14 @@ mod webhook;
 pub use response::VortexResponse;
 pub use router::configure;
 pub use user::CurrentUser;
-pub use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
 pub use webhook::VerifiedWebhook;
+
+pub use vortex_client::routes::{
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll,
+    InMemorySeenEvents, Operation, OperationKind, OwnInvitations, RouteError, RouteErrorKind,
+    SeenEvents, VortexRoutes, VortexUser, WebhookVerifier, policy_fn,
+};
+pub use vortex_client::webhook::{
+    AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
+};
+pub use vortex_client::{self, Error as VortexError, ExpiresIn, VortexClient};

@@ -1,5 +1,5 @@
 //! From the core's plain answers to actix-web responses: the one place where a
-//! [`RouteResponse`] becomes an [`HttpResponse`].
+//! core answer becomes an [`HttpResponse`].
 
 use std::fmt;
 
@@ -7,42 +7,31 @@ use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
-use vortex_client::routes::RouteResponse;
 
-/// An answer of the Vortex routes (or a rejection of one of this crate's extractors), as an
-/// actix-web response: always JSON, with the status and headers the core chose.
-///
-/// It is both a [`Responder`] (return it from a handler) and a [`ResponseError`] (the error
-/// of [`CurrentUser`](crate::CurrentUser) and [`VerifiedWebhook`](crate::VerifiedWebhook), so
-/// `?` turns it into an [`actix_web::Error`] that renders the same JSON).
-///
-/// ```
-/// use actix_web::{HttpResponse, body::MessageBody as _};
-/// use vortex_actix::VortexResponse;
-/// use vortex_client::routes::RouteResponse;
-///
-/// let response = HttpResponse::from(VortexResponse(RouteResponse::error(403, "Forbidden")));
-/// assert_eq!(response.status(), 403);
-/// assert_eq!(response.headers().get("content-type").unwrap(), "application/json");
-/// let body = response.into_body().try_into_bytes().unwrap();
-/// assert_eq!(body, r#"{"error":"Forbidden"}"#);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VortexResponse(pub RouteResponse);
+vortex_client::__vortex_response! {
+    /// An answer of the Vortex routes (or a rejection of one of this crate's extractors), as an
+    /// actix-web response: always JSON, with the status and headers the core chose.
+    ///
+    /// It is both a [`Responder`] (return it from a handler) and a [`ResponseError`] (the error
+    /// of [`CurrentUser`](crate::CurrentUser) and [`VerifiedWebhook`](crate::VerifiedWebhook), so
+    /// `?` turns it into an [`actix_web::Error`] that renders the same JSON).
+    ///
+    /// ```
+    /// use actix_web::{HttpResponse, body::MessageBody as _};
+    /// use vortex_actix::{RouteError, VortexResponse};
+    ///
+    /// let response = HttpResponse::from(VortexResponse::from(RouteError::forbidden(None)));
+    /// assert_eq!(response.status(), 403);
+    /// assert_eq!(response.headers().get("content-type").unwrap(), "application/json");
+    /// let body = response.into_body().try_into_bytes().unwrap();
+    /// assert_eq!(body, r#"{"error":"Forbidden"}"#);
+    /// ```
+}
 
 impl VortexResponse {
     /// The answer as an [`HttpResponse`]: status, headers from
-    /// [`RouteResponse::headers`] (`content-type: application/json`, and `cache-control`,
+    /// [`RouteResponse::headers`](vortex_client::routes::adapter::RouteResponse::headers) (`content-type: application/json`, and `cache-control`,
     /// `retry-after` or `allow` when they apply), JSON body.
-    ///
-    /// ```
-    /// use vortex_actix::VortexResponse;
-    /// use vortex_client::routes::RouteResponse;
-    ///
-    /// let response = VortexResponse(RouteResponse::method_not_allowed("POST")).to_http_response();
-    /// assert_eq!(response.status(), 405);
-    /// assert_eq!(response.headers().get("allow").unwrap(), "POST");
-    /// ```
     pub fn to_http_response(&self) -> HttpResponse {
         let answer = &self.0;
         let status =
@@ -54,12 +43,6 @@ impl VortexResponse {
             }
         }
         response.body(answer.body().to_owned())
-    }
-}
-
-impl From<RouteResponse> for VortexResponse {
-    fn from(answer: RouteResponse) -> Self {
-        Self(answer)
     }
 }
 

@@ -6,10 +6,11 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::web::{self, Bytes};
 use actix_web::{FromRequest, HttpRequest};
-use vortex_client::routes::{RouteResponse, WebhookRejection, WebhookVerifier};
+use vortex_client::routes::WebhookVerifier;
+use vortex_client::routes::adapter::{missing_verifier, verify_webhook};
 use vortex_client::webhook::{SIGNATURE_HEADER, VortexEvent};
 
-use crate::body::{BodyError, read_limited};
+use crate::body::read_limited;
 use crate::response::VortexResponse;
 
 /// The answer when no [`WebhookVerifier`] is in the app data: a configuration mistake.
@@ -30,9 +31,7 @@ pub(crate) const MISSING_VERIFIER: &str = "VerifiedWebhook needs a WebhookVerifi
 /// ```
 /// use actix_web::{App, HttpResponse, test, web};
 /// use serde_json::json;
-/// use vortex_actix::VerifiedWebhook;
-/// use vortex_client::routes::WebhookVerifier;
-/// use vortex_client::webhook::{VortexEvent, sign_payload};
+/// use vortex_actix::{VerifiedWebhook, VortexEvent, WebhookVerifier, sign_payload};
 ///
 /// async fn on_vortex_event(VerifiedWebhook { event, .. }: VerifiedWebhook) -> HttpResponse {
 ///     if let VortexEvent::Webhook(event) = &event {
@@ -41,7 +40,7 @@ pub(crate) const MISSING_VERIFIER: &str = "VerifiedWebhook needs a WebhookVerifi
 ///     HttpResponse::Ok().json(json!({ "received": true }))
 /// }
 ///
-/// # fn main() -> Result<(), vortex_client::webhook::WebhookError> {
+/// # fn main() -> Result<(), vortex_actix::WebhookError> {
 /// // Built once, outside `HttpServer::new`, so every worker shares the replay store.
 /// let verifier = web::Data::new(WebhookVerifier::new("whsec_from_the_dashboard")?.dedupe_in_memory());
 /// # actix_web::rt::System::new().block_on(async {
@@ -94,22 +93,14 @@ async fn verify(
         .app_data::<web::Data<WebhookVerifier>>()
         .map(|data| data.get_ref())
         .or_else(|| request.app_data::<WebhookVerifier>())
-        .ok_or_else(|| VortexResponse(RouteResponse::error(500, MISSING_VERIFIER)))?;
-    let reject = |rejection: WebhookRejection| VortexResponse(rejection.to_response());
-    let signatures = || {
-        request
-            .headers()
-            .get_all(SIGNATURE_HEADER)
-            .map(|value| value.as_bytes())
-    };
-    verifier.check_headers(signatures()).map_err(reject)?;
-    let limit = verifier.limit();
-    let body = read_limited(request, payload, limit)
-        .await
-        .map_err(|e| match e {
-            BodyError::TooLarge => reject(WebhookRejection::PayloadTooLarge { limit }),
-            BodyError::Broken => reject(WebhookRejection::UnreadableBody),
-        })?;
-    let event = verifier.verify(signatures(), &body).await.map_err(reject)?;
-    Ok(VerifiedWebhook { event, body })
+        .ok_or_else(|| missing_verifier(MISSING_VERIFIER))?;
+    let signatures: Vec<&[u8]> = (request.headers().get_all(SIGNATURE_HEADER))
+        .map(|value| value.as_bytes())
+        .collect();
+    let read_body = async |limit| read_limited(request, payload, limit).await;
+    let verified = verify_webhook(verifier, &signatures, read_body).await?;
+    Ok(VerifiedWebhook {
+        event: verified.event,
+        body: verified.body,
+    })
 }

@@ -1,40 +1,26 @@
 //! Reading a request body up to a limit.
 
 use axum::body::{Body, Bytes};
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_LENGTH;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+use vortex_client::routes::adapter::BodyError;
 
-/// Why a body could not be read.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum BodyError {
-    /// Larger than the limit.
-    TooLarge,
-    /// The client stopped sending or sent a broken body.
-    Broken,
-}
-
-/// Reads `body` whole, refusing more than `limit` bytes (checked against `Content-Length`
-/// first, then while reading).
+/// Reads `body` whole, refusing more than `limit` bytes (checked against the
+/// `Content-Length` in `headers` first, then while reading).
 pub(crate) async fn read_limited(
-    body: Body,
-    content_length: Option<u64>,
+    headers: &HeaderMap,
+    body: Option<Body>,
     limit: usize,
 ) -> Result<Bytes, BodyError> {
-    if content_length.is_some_and(|length| length > limit as u64) {
-        return Err(BodyError::TooLarge);
-    }
+    let declared = headers.get(CONTENT_LENGTH).map(|value| value.as_bytes());
+    BodyError::check_header(declared, limit)?;
+    let body = body.unwrap_or_default();
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(BodyError::TooLarge),
-        Err(_) => Err(BodyError::Broken),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(BodyError::TooLarge { limit })
+        }
+        Err(_) => Err(BodyError::Unreadable),
     }
-}
-
-/// The `Content-Length` of a request, when it has a valid one.
-pub(crate) fn content_length(headers: &axum::http::HeaderMap) -> Option<u64> {
-    headers
-        .get(axum::http::header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
 }

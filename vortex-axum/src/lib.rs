@@ -8,19 +8,32 @@
 //! - [`VerifiedWebhook`]: a webhook whose signature was verified over the raw body.
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
-//! [`vortex_client::routes`], shared with the actix-web and Rocket integrations.
+//! [`vortex_client::routes`], shared with the actix-web and Rocket integrations; this crate
+//! only converts axum's requests and responses. It re-exports what an app needs (the
+//! client, the policies, the user, the webhook types), so `vortex-axum` is the only Vortex
+//! dependency an app needs.
+//!
+//! # Configuration mistakes
+//!
+//! - A rejection of the app's user extractor whose [`IntoResponse`] status is 4xx means
+//!   "not signed in" (401); a 5xx one (tower-sessions without `SessionManagerLayer`) is a
+//!   mistake of the app: 500 `{"error":"Internal error"}`, logged at error level.
+//! - [`VerifiedWebhook`] needs `WebhookVerifier: FromRef<AppState>` (see its docs).
+//!
+//! [`IntoResponse`]: axum::response::IntoResponse
 //!
 //! # Example
 //!
 //! ```
 //! use axum::extract::{FromRef, FromRequestParts};
-//! use axum::http::request::Parts;
+//! use axum::http::{StatusCode, request::Parts};
 //! use axum::routing::{get, post};
 //! use axum::{Json, Router};
 //! use serde_json::{Value, json};
-//! use vortex_axum::{CurrentUser, VerifiedWebhook};
-//! use vortex_client::VortexClient;
-//! use vortex_client::routes::{AdminScopeOr, OwnInvitations, VortexRoutes, VortexUser, WebhookVerifier};
+//! use vortex_axum::{
+//!     AdminScopeOr, CurrentUser, VerifiedWebhook, VortexClient, VortexRoutes,
+//!     OwnInvitations, VortexUser, WebhookVerifier,
+//! };
 //!
 //! #[derive(Clone, FromRef)]
 //! struct AppState {
@@ -35,9 +48,10 @@
 //! }
 //!
 //! impl FromRequestParts<AppState> for AppUser {
-//!     type Rejection = ();
-//!     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ()> {
-//!         let id = parts.headers.get("x-user-id").and_then(|v| v.to_str().ok()).ok_or(())?;
+//!     type Rejection = StatusCode;
+//!     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, StatusCode> {
+//!         let id = parts.headers.get("x-user-id").and_then(|v| v.to_str().ok());
+//!         let id = id.ok_or(StatusCode::UNAUTHORIZED)?;
 //!         Ok(AppUser { id: id.into(), email: format!("{id}@example.com"), admin: id == "admin" })
 //!     }
 //! }
@@ -97,5 +111,14 @@ mod webhook;
 pub use response::VortexResponse;
 pub use router::router;
 pub use user::CurrentUser;
-pub use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
 pub use webhook::VerifiedWebhook;
+
+pub use vortex_client::routes::{
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll,
+    InMemorySeenEvents, Operation, OperationKind, OwnInvitations, RouteError, RouteErrorKind,
+    SeenEvents, VortexRoutes, VortexUser, WebhookVerifier, policy_fn,
+};
+pub use vortex_client::webhook::{
+    AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
+};
+pub use vortex_client::{self, Error as VortexError, ExpiresIn, VortexClient};

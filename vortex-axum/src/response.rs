@@ -3,34 +3,35 @@
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use vortex_client::routes::RouteResponse;
 
-/// An answer of the Vortex router (or of one of this crate's extractors), as an axum
-/// response: always JSON.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VortexResponse(pub RouteResponse);
-
-impl From<RouteResponse> for VortexResponse {
-    fn from(answer: RouteResponse) -> Self {
-        Self(answer)
-    }
+vortex_client::__vortex_response! {
+    /// An answer of the Vortex router (or a rejection of one of this crate's extractors), as an
+    /// axum response: always JSON, with the status and headers the core chose.
+    ///
+    /// ```
+    /// use axum::response::IntoResponse as _;
+    /// use vortex_axum::{RouteError, VortexResponse};
+    ///
+    /// let response = VortexResponse::from(RouteError::unauthorized()).into_response();
+    /// assert_eq!(response.status(), 401);
+    /// assert_eq!(response.headers()["content-type"], "application/json");
+    /// ```
 }
 
 impl IntoResponse for VortexResponse {
     fn into_response(self) -> Response {
         let answer = self.0;
-        let status =
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() =
             StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let headers: Vec<(&'static str, String)> = answer.headers().collect();
-        let mut response = Response::new(Body::from(answer.into_body()));
-        *response.status_mut() = status;
-        for (name, value) in headers {
+        for (name, value) in answer.headers() {
             if let Ok(value) = HeaderValue::try_from(value) {
                 response
                     .headers_mut()
                     .insert(HeaderName::from_static(name), value);
             }
         }
+        *response.body_mut() = Body::from(answer.into_body());
         response
     }
 }

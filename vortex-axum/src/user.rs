@@ -1,61 +1,49 @@
 //! The signed-in Vortex user, as an extractor for the app's own handlers.
 
-use std::marker::PhantomData;
-use std::ops::Deref;
-
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use vortex_client::routes::{RouteResponse, VortexUser};
+use axum::response::IntoResponse;
+use vortex_client::routes::VortexUser;
+use vortex_client::routes::adapter::UserLookup;
 
 use crate::response::VortexResponse;
 
-/// The signed-in user as a [`VortexUser`], from the app's user extractor `U`.
-///
-/// Rejects with 401 `{"error":"Unauthorized"}` (JSON) when `U` rejects. `Option<CurrentUser<U>>`
-/// makes it optional. A type alias saves repeating `U`:
-///
-/// ```
-/// use axum::extract::FromRequestParts;
-/// use axum::http::request::Parts;
-/// use vortex_client::routes::VortexUser;
-///
-/// struct AppUser(String);
-/// impl<S: Send + Sync> FromRequestParts<S> for AppUser {
-///     type Rejection = ();
-///     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ()> {
-///         parts.headers.get("x-user-id").and_then(|v| v.to_str().ok()).map(|id| AppUser(id.into())).ok_or(())
-///     }
-/// }
-/// impl From<AppUser> for VortexUser {
-///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
-/// }
-///
-/// type CurrentUser = vortex_axum::CurrentUser<AppUser>;
-///
-/// async fn whoami(user: CurrentUser) -> String {
-///     format!("signed in as {}", user.id)
-/// }
-/// # let _ = axum::Router::<()>::new().route("/whoami", axum::routing::get(whoami));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct CurrentUser<U> {
-    user: VortexUser,
-    _app_user: PhantomData<fn() -> U>,
+/// How much of a rejection's body goes into the log of a misconfiguration.
+const CAUSE_BYTES: usize = 1024;
+
+/// Runs the app's user extractor `U`: a 5xx rejection is a configuration mistake
+/// ([`UserLookup::Failed`], with the rejection's status and body as the cause), any other
+/// rejection means anonymous.
+pub(crate) async fn look_up<S, U>(parts: &mut Parts, state: &S) -> UserLookup
+where
+    S: Send + Sync,
+    U: FromRequestParts<S> + Into<VortexUser>,
+{
+    let rejection = match U::from_request_parts(parts, state).await {
+        Ok(user) => return UserLookup::SignedIn(user.into()),
+        Err(rejection) => rejection.into_response(),
+    };
+    let status = rejection.status();
+    if !status.is_server_error() {
+        return UserLookup::Anonymous;
+    }
+    let body = axum::body::to_bytes(rejection.into_body(), CAUSE_BYTES).await;
+    let body = String::from_utf8_lossy(&body.unwrap_or_default()).into_owned();
+    let name = std::any::type_name::<U>();
+    UserLookup::rejected(status.as_u16(), || {
+        format!("{name} rejected with {status}: {body}")
+    })
 }
 
-impl<U> CurrentUser<U> {
-    /// The user.
-    pub fn into_inner(self) -> VortexUser {
-        self.user
-    }
-}
-
-impl<U> Deref for CurrentUser<U> {
-    type Target = VortexUser;
-
-    fn deref(&self) -> &VortexUser {
-        &self.user
-    }
+vortex_client::__current_user! {
+    /// The signed-in user as a [`VortexUser`], from the app's user extractor `U`.
+    ///
+    /// Rejects with 401 `{"error":"Unauthorized"}` (JSON) when `U` rejects with a client error
+    /// (4xx); with 500 `{"error":"Internal error"}`, logging `U`'s rejection at error level, when
+    /// its [`IntoResponse`] status is a server error (5xx): a configuration mistake, such as a
+    /// session extractor without its layer. `Option<CurrentUser<U>>` makes it optional. A type
+    /// alias saves repeating `U`: `type CurrentUser = vortex_axum::CurrentUser<AppUser>;`
+    /// (see the [crate example](crate#example)).
 }
 
 impl<S, U> FromRequestParts<S> for CurrentUser<U>
@@ -66,13 +54,8 @@ where
     type Rejection = VortexResponse;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match U::from_request_parts(parts, state).await {
-            Ok(user) => Ok(Self {
-                user: user.into(),
-                _app_user: PhantomData,
-            }),
-            Err(_) => Err(VortexResponse(RouteResponse::unauthorized())),
-        }
+        let user = look_up::<S, U>(parts, state).await.into_user()?;
+        Ok(Self::new(user))
     }
 }
 
@@ -81,16 +64,16 @@ where
     S: Send + Sync,
     U: FromRequestParts<S> + Into<VortexUser>,
 {
-    type Rejection = std::convert::Infallible;
+    type Rejection = VortexResponse;
 
+    /// `None` when anonymous; a configuration mistake is still a 500.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(
-            <Self as FromRequestParts<S>>::from_request_parts(parts, state)
-                .await
-                .ok(),
-        )
+        match look_up::<S, U>(parts, state).await {
+            UserLookup::Anonymous => Ok(None),
+            lookup => Ok(Some(Self::new(lookup.into_user()?))),
+        }
     }
 }

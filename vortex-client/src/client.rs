@@ -23,7 +23,7 @@ use crate::types::{
     CreateInvitationResponse, Invitation, SyncInternalInvitationRequest,
     SyncInternalInvitationResponse,
 };
-use crate::user::User;
+use crate::user::VortexUser;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.vortexsoftware.com";
@@ -352,7 +352,7 @@ impl VortexClient {
     }
 
     /// The widget signature of `user`; see [`Signer::sign`].
-    pub fn sign(&self, user: &User) -> Result<String, TokenError> {
+    pub fn sign(&self, user: &VortexUser) -> Result<String, TokenError> {
         self.inner.signer.sign(user)
     }
 

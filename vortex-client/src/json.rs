@@ -268,7 +268,7 @@ pub(crate) fn write_object_members(out: &mut String, map: &Map<String, Value>) -
 }
 
 /// `JSON.stringify(value)` as a new string.
-pub fn to_js_string(value: &Value) -> String {
+pub(crate) fn to_js_string(value: &Value) -> String {
     let mut out = String::with_capacity(128);
     write_value(&mut out, value);
     out

@@ -6,7 +6,7 @@ mod client;
 mod error;
 mod expires;
 mod js_object;
-pub mod json;
+mod json;
 mod retry;
 pub mod routes;
 mod time;
@@ -32,4 +32,4 @@ pub use types::{
     InvitationStatus, InvitationTarget, InvitationType, Inviter, SyncAction,
     SyncInternalInvitationRequest, SyncInternalInvitationResponse,
 };
-pub use user::{User, UserId};
+pub use user::{UserId, VortexUser};

@@ -20,11 +20,8 @@ use crate::js_object::{
     Js, JsObject, KnownMembers, known_key, known_key_name, write_known_members,
 };
 use crate::json;
-// `crate::routes` still imports the clocks from here; they live in `crate::time`.
-#[cfg(test)]
-pub(crate) use crate::time::FixedClock;
-pub(crate) use crate::time::{Clock, SystemClock};
-use crate::user::{User, UserId};
+use crate::time::{Clock, SystemClock};
+use crate::user::{UserId, VortexUser};
 
 /// The warning the official SDK logs when a widget token has no `user.id`.
 pub const MISSING_USER_ID_WARNING: &str = "[Vortex SDK] Warning: signing payload without user.id means invitations won't be securely attributed to a user.";
@@ -74,9 +71,9 @@ impl TokenOptions {
 ///
 /// ```
 /// use serde_json::json;
-/// use vortex_client::{JwtParams, User};
+/// use vortex_client::{JwtParams, VortexUser};
 ///
-/// let params = JwtParams::new(User::new("user-1").email("a@example.com"))
+/// let params = JwtParams::new(VortexUser::new("user-1").email("a@example.com"))
 ///     .claim("attributes", json!({"plan": "pro"}));
 /// assert_eq!(params.claims["attributes"]["plan"], "pro");
 /// ```
@@ -84,7 +81,7 @@ impl TokenOptions {
 #[non_exhaustive]
 pub struct JwtParams {
     /// The user the token is for.
-    pub user: User,
+    pub user: VortexUser,
     /// Other top-level claims, appended after the user claims. A claim named like a user
     /// claim (`userId`, `role`, …) replaces it in place, as in the official SDK.
     pub claims: Map<String, Value>,
@@ -92,7 +89,7 @@ pub struct JwtParams {
 
 impl JwtParams {
     /// Params for `user` with no extra claims.
-    pub fn new(user: User) -> Self {
+    pub fn new(user: VortexUser) -> Self {
         Self {
             user,
             claims: Map::new(),
@@ -111,10 +108,10 @@ impl JwtParams {
 ///
 /// ```
 /// use serde_json::json;
-/// use vortex_client::{TokenPayload, User};
+/// use vortex_client::{TokenPayload, VortexUser};
 ///
 /// let payload = TokenPayload::new()
-///     .user(&User::new("user-1").email("a@example.com"))
+///     .user(&VortexUser::new("user-1").email("a@example.com"))
 ///     .component("c1")
 ///     .scope("s1")
 ///     .vars(json!({"a": 1}));
@@ -135,7 +132,7 @@ impl TokenPayload {
 
     /// Sets `user`.
     #[must_use]
-    pub fn user(self, user: &User) -> Self {
+    pub fn user(self, user: &VortexUser) -> Self {
         self.set("user", Value::Object(user.to_json()))
     }
 
@@ -201,11 +198,11 @@ impl From<TokenPayload> for Map<String, Value> {
 /// encoded, so only the first JWT of each second on a thread pays for it.
 ///
 /// ```
-/// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, User};
+/// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, VortexUser};
 ///
 /// let key: ApiKey = "VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?;
 /// let signer = Signer::new(key).with_clock(FixedClock(1_700_000_000));
-/// let user = User::new("u1").email("u1@example.com").name("U One").admin_scopes(["autojoin"]);
+/// let user = VortexUser::new("u1").email("u1@example.com").name("U One").admin_scopes(["autojoin"]);
 /// let jwt = signer.generate_jwt(&JwtParams::new(user), TokenOptions::default())?;
 /// assert!(jwt.ends_with(".6AH6IisW4IpvAz28dPL55qHhY6wt0WH9TvtO3KHNZ-k"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -269,11 +266,11 @@ impl Signer {
     /// (non-empty), then the extra claims.
     ///
     /// ```
-    /// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, User};
+    /// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, VortexUser};
     ///
     /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?)
     ///     .with_clock(FixedClock(1_700_000_000));
-    /// let jwt = signer.generate_jwt(&JwtParams::new(User::new("user-1")), TokenOptions::default())?;
+    /// let jwt = signer.generate_jwt(&JwtParams::new(VortexUser::new("user-1")), TokenOptions::default())?;
     /// assert!(jwt.ends_with(".szANluyzTU82Nu6UECkgjsth8cw-PiVR8RUBIjxJE_o"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -424,12 +421,12 @@ impl Signer {
     ///
     /// ```
     /// use serde_json::json;
-    /// use vortex_client::{FixedClock, Signer, TokenOptions, TokenPayload, User};
+    /// use vortex_client::{FixedClock, Signer, TokenOptions, TokenPayload, VortexUser};
     ///
     /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?)
     ///     .with_clock(FixedClock(1_700_000_000));
     /// let payload = TokenPayload::new()
-    ///     .user(&User::new("user-1").email("test@example.com"))
+    ///     .user(&VortexUser::new("user-1").email("test@example.com"))
     ///     .component("c1")
     ///     .scope("s1")
     ///     .vars(json!({"a": 1}));
@@ -494,17 +491,17 @@ impl Signer {
     /// JSON))`, where the canonical JSON has its keys sorted at every level.
     ///
     /// ```
-    /// use vortex_client::{Signer, User};
+    /// use vortex_client::{Signer, VortexUser};
     ///
     /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?);
-    /// let signature = signer.sign(&User::new("user-1").email("test@example.com"))?;
+    /// let signature = signer.sign(&VortexUser::new("user-1").email("test@example.com"))?;
     /// assert_eq!(
     ///     signature,
     ///     "00000000-0000-4000-8000-000000000001:3b5797c15f24621ab98eab466945cc5cdee15e04cb3e0bd27ea233bd187ef696"
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn sign(&self, user: &User) -> Result<String, TokenError> {
+    pub fn sign(&self, user: &VortexUser) -> Result<String, TokenError> {
         self.sign_view(&UserView::typed(user))
     }
 
@@ -626,13 +623,13 @@ impl fmt::Debug for Signer {
 /// The canonical JSON that [`Signer::sign`] signs, for debugging signature mismatches.
 ///
 /// ```
-/// use vortex_client::{User, canonical_user_json};
+/// use vortex_client::{VortexUser, canonical_user_json};
 ///
-/// let json = canonical_user_json(&User::new("u1").email("e@x.com").extra("a", 1))?;
+/// let json = canonical_user_json(&VortexUser::new("u1").email("e@x.com").extra("a", 1))?;
 /// assert_eq!(json, r#"{"a":1,"userEmail":"e@x.com","userId":"u1"}"#);
 /// # Ok::<(), vortex_client::TokenError>(())
 /// ```
-pub fn canonical_user_json(user: &User) -> Result<String, TokenError> {
+pub fn canonical_user_json(user: &VortexUser) -> Result<String, TokenError> {
     UserView::typed(user).canonical_json()
 }
 
@@ -648,7 +645,7 @@ fn expiry(now: u64, options: TokenOptions) -> Result<u64, TokenError> {
         .ok_or(TokenError::ExpiryTooLarge)
 }
 
-/// The user fields the official SDK reads, borrowed from a typed [`User`] or a JSON object.
+/// The user fields the official SDK reads, borrowed from a typed [`VortexUser`] or a JSON object.
 struct UserView<'a> {
     id: Js<'a>,
     /// `user.userId`, which `sign` accepts in place of `id`.
@@ -677,7 +674,7 @@ const KNOWN_USER_KEYS: [&str; 8] = [
 ];
 
 impl<'a> UserView<'a> {
-    fn typed(user: &'a User) -> Self {
+    fn typed(user: &'a VortexUser) -> Self {
         let optional = |s: &'a Option<String>| s.as_deref().map_or(Js::Undefined, Js::Str);
         let extra = |key: &str| Js::from(user.extra.get(key));
         Self {
@@ -769,6 +766,7 @@ impl<'a> UserView<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::FixedClock;
     use serde_json::json;
 
     const KEY: &str = "VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing";
@@ -784,7 +782,7 @@ mod tests {
 
     #[test]
     fn jwt_full_user_with_attributes() {
-        let user = User::new("u1")
+        let user = VortexUser::new("u1")
             .email("u1@example.com")
             .name("U One")
             .avatar_url("https://example.com/a.png")
@@ -808,7 +806,7 @@ mod tests {
 
     #[test]
     fn typed_and_json_forms_agree() {
-        let user = User::new("u1")
+        let user = VortexUser::new("u1")
             .email("")
             .name("")
             .admin_scopes(["a"])
@@ -844,7 +842,7 @@ mod tests {
     fn token_overrides_iat_and_exp_in_place() {
         let payload = TokenPayload::new()
             .set("exp", 1)
-            .user(&User::new("o"))
+            .user(&VortexUser::new("o"))
             .set("iat", 2);
         let token = signer()
             .generate_token(&payload, TokenOptions::default())
@@ -865,7 +863,7 @@ mod tests {
                 .unwrap(),
         )
         .with_clock(FixedClock(1_700_000_000));
-        let params = JwtParams::new(User::new("u1").email("u1@example.com"));
+        let params = JwtParams::new(VortexUser::new("u1").email("u1@example.com"));
         let make = |s: &Signer| s.generate_jwt(&params, TokenOptions::default()).unwrap();
         // A new thread starts with no cached header: its tokens are the reference.
         let fresh = |s: &Signer| {
@@ -892,13 +890,16 @@ mod tests {
         let mut corrupted = s.jwt_header(1_700_000_000);
         corrupted.encoded = s.jwt_header(1_700_000_001).encoded;
         LAST_JWT_HEADER.with_borrow_mut(|last| *last = Some(corrupted));
-        let _ = s.generate_jwt(&JwtParams::new(User::new("u1")), TokenOptions::default());
+        let _ = s.generate_jwt(
+            &JwtParams::new(VortexUser::new("u1")),
+            TokenOptions::default(),
+        );
     }
 
     #[test]
     fn expiry_overflow_is_an_error() {
         let s = Signer::new(KEY.parse().unwrap()).with_clock(FixedClock(u64::MAX - 10));
-        let params = JwtParams::new(User::new("u"));
+        let params = JwtParams::new(VortexUser::new("u"));
         assert_eq!(
             s.generate_jwt(&params, TokenOptions::default()),
             Err(TokenError::ExpiryTooLarge)

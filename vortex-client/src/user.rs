@@ -1,4 +1,5 @@
-//! The user that tokens and signatures are made for.
+//! The user: the one type that tokens and signatures are made for, and that the integration
+//! routers authenticate and authorize.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
@@ -39,6 +40,28 @@ impl std::fmt::Display for UserId {
     }
 }
 
+impl UserId {
+    /// The id when it is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::String(s) => Some(s),
+            Self::Number(_) => None,
+        }
+    }
+}
+
+impl PartialEq<str> for UserId {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == Some(other)
+    }
+}
+
+impl PartialEq<&str> for UserId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == Some(*other)
+    }
+}
+
 impl From<&str> for UserId {
     fn from(s: &str) -> Self {
         Self::String(s.to_owned())
@@ -69,46 +92,64 @@ impl From<i64> for UserId {
     }
 }
 
-/// A user, as `generate_jwt`, `generate_token` and `sign` receive it.
+/// The signed-in user of the app: what `generate_jwt`, `generate_token` and `sign` receive,
+/// and what the integration routers (`vortex-axum`, `vortex-actix`, `vortex-rocket`) get
+/// from the app's authentication, turn into `/jwt` and `/token` claims, and hand to policies.
 ///
-/// The common fields are typed; anything else goes in [`extra`](Self::extra), in order.
+/// The common fields are typed; [`attributes`](Self::attributes) are nested in the `/jwt`
+/// token by the routers; anything else goes in [`extra`](Self::extra), in order.
 /// `generate_jwt` ignores `extra` (the official SDK does not copy custom user keys into the
 /// legacy JWT); `sign` and `generate_token` include it.
 ///
-/// ```
-/// use vortex_client::User;
+/// Serializable (camelCase, as the official SDKs take it), so an app can keep it in its
+/// session.
 ///
-/// let user = User::new("user-1")
+/// ```
+/// use serde_json::json;
+/// use vortex_client::VortexUser;
+///
+/// let user = VortexUser::new("user-1")
 ///     .email("ada@example.com")
 ///     .name("Ada")
 ///     .admin_scopes(["autojoin"])
 ///     .extra("department", "eng");
+/// assert!(user.is_admin_of("autojoin"));
 /// assert_eq!(
 ///     serde_json::to_string(&user.to_json())?,
 ///     r#"{"id":"user-1","email":"ada@example.com","name":"Ada","adminScopes":["autojoin"],"department":"eng"}"#
 /// );
+///
+/// // Attributes go into the `/jwt` token of the routers, and into the session with the user.
+/// let user = user.attribute("plan", "pro");
+/// let stored = serde_json::to_value(&user)?;
+/// assert_eq!(stored["attributes"], json!({ "plan": "pro" }));
+/// assert_eq!(serde_json::from_value::<VortexUser>(stored)?, user);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct User {
+pub struct VortexUser {
     /// The app's id for the user.
     pub id: UserId,
-    /// E-mail address. `Some("")` is kept as an empty string, like the official SDK does.
+    /// E-mail address (optional: phone-only users get tokens too). `Some("")` is kept as an
+    /// empty string, like the official SDK does.
     pub email: Option<String>,
     /// Display name.
     pub name: Option<String>,
     /// Avatar URL.
     pub avatar_url: Option<String>,
-    /// Admin scopes, e.g. `autojoin`. Empty means none.
+    /// Admin scopes, e.g. `autojoin` (an autojoin admin in the widgets). Empty means none.
     pub admin_scopes: Vec<String>,
     /// E-mail domains the user may invite. Empty means no restriction.
     pub allowed_email_domains: Vec<String>,
+    /// Attributes that the routers nest in the `/jwt` token as `attributes` (when set, even
+    /// if empty). Not part of [`to_json`](Self::to_json), so not signed by `sign`.
+    pub attributes: Option<Map<String, Value>>,
     /// Other user properties, in insertion order.
     pub extra: Map<String, Value>,
 }
 
-impl User {
+impl VortexUser {
     /// A user with only an id.
     pub fn new(id: impl Into<UserId>) -> Self {
         Self {
@@ -118,6 +159,7 @@ impl User {
             avatar_url: None,
             admin_scopes: Vec::new(),
             allowed_email_domains: Vec::new(),
+            attributes: None,
             extra: Map::new(),
         }
     }
@@ -165,6 +207,30 @@ impl User {
         self
     }
 
+    /// Adds an attribute (nested under `attributes` in the `/jwt` token of the routers).
+    #[must_use]
+    pub fn attribute(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.attributes
+            .get_or_insert_with(Map::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Whether the user has admin scope `scope`.
+    pub fn is_admin_of(&self, scope: &str) -> bool {
+        self.admin_scopes.iter().any(|s| s == scope)
+    }
+
+    /// The `/jwt` params for this user, as the official Express router builds them: the
+    /// user claims, then `attributes` when set.
+    pub fn to_jwt_params(&self) -> crate::token::JwtParams {
+        let mut params = crate::token::JwtParams::new(self.clone());
+        if let Some(attributes) = &self.attributes {
+            params = params.claim("attributes", Value::Object(attributes.clone()));
+        }
+        params
+    }
+
     /// Adds another user property (kept in insertion order).
     #[must_use]
     pub fn extra(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
@@ -206,15 +272,21 @@ impl User {
     }
 }
 
-impl Serialize for User {
+/// Writes [`VortexUser::to_json`], then `attributes` when set.
+impl Serialize for VortexUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(serializer)
+        let mut map = self.to_json();
+        if let Some(attributes) = &self.attributes {
+            map.insert("attributes".into(), Value::Object(attributes.clone()));
+        }
+        map.serialize(serializer)
     }
 }
 
-/// Reads the JSON object of [`User::to_json`] back. `userName` and `userAvatarUrl` (the
+/// Reads the JSON object of [`VortexUser`]'s `Serialize` back (`attributes`, when an object,
+/// becomes [`VortexUser::attributes`]). `userName` and `userAvatarUrl` (the
 /// deprecated names) are kept in `extra`, where the signing functions read them as fallbacks.
-impl<'de> Deserialize<'de> for User {
+impl<'de> Deserialize<'de> for VortexUser {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let mut map = Map::<String, Value>::deserialize(deserializer)?;
@@ -247,6 +319,11 @@ impl<'de> Deserialize<'de> for User {
         };
         let admin_scopes = list("adminScopes")?;
         let allowed_email_domains = list("allowedEmailDomains")?;
+        let attributes = match map.shift_remove("attributes") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(attributes)) => Some(attributes),
+            Some(_) => return Err(D::Error::custom("user attributes must be an object")),
+        };
         Ok(Self {
             id,
             email,
@@ -254,6 +331,7 @@ impl<'de> Deserialize<'de> for User {
             avatar_url,
             admin_scopes,
             allowed_email_domains,
+            attributes,
             extra: map,
         })
     }

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use vortex_client::webhook::{VortexEvent, WebhookError, Webhooks, sign_payload};
 use vortex_client::{
     ApiKey, ApiKeyError, ExpiresIn, ExpiresInError, FixedClock, JwtParams, MISSING_USER_ID_WARNING,
-    Signer, TokenError, TokenOptions, TokenPayload, User, canonical_user_json_from_map,
+    Signer, TokenError, TokenOptions, TokenPayload, VortexUser, canonical_user_json_from_map,
 };
 
 const SECTIONS: [&str; 6] = [
@@ -458,7 +458,7 @@ fn generate_jwt(inputs: &Map<String, Value>, expected: &Map<String, Value>) -> C
 }
 
 fn typed_jwt_params(params: &Map<String, Value>) -> Option<JwtParams> {
-    let user: User = serde_json::from_value(params.get("user")?.clone()).ok()?;
+    let user: VortexUser = serde_json::from_value(params.get("user")?.clone()).ok()?;
     let mut typed = JwtParams::new(user);
     for (k, v) in params.iter().filter(|(k, _)| *k != "user") {
         typed = typed.claim(k.clone(), v.clone());
@@ -501,7 +501,7 @@ fn sign(inputs: &Map<String, Value>, expected: &Map<String, Value>) -> CaseResul
                 &json!(canonical),
                 expected.get("canonical_json"),
             );
-            if let Ok(typed) = serde_json::from_value::<User>(Value::Object(user.clone())) {
+            if let Ok(typed) = serde_json::from_value::<VortexUser>(Value::Object(user.clone())) {
                 match signer.sign(&typed) {
                     Ok(s) if s == signature => {}
                     other => failures.push(format!("typed sign differs: {other:?}")),

@@ -2,11 +2,12 @@
 
 use rocket::Request;
 use rocket::data::{ByteUnit, Data};
+use vortex_client::routes::adapter::BodyError;
 
 /// The name of the Rocket limit of the Vortex routes' request bodies: `"vortex"`.
 ///
 /// When configured, it is the limit, capped by
-/// [`VortexRoutes::limit`](vortex_client::routes::VortexRoutes::limit) (64 KiB by default),
+/// [`VortexRoutes::limit`](crate::VortexRoutes::limit) (64 KiB by default),
 /// which the routes enforce as well; otherwise the routes' limit applies. In `Rocket.toml`:
 /// `[default.limits]` `vortex = "32 KiB"`; or in code:
 ///
@@ -24,7 +25,7 @@ pub const ROUTES_LIMIT: &str = "vortex";
 /// `"vortex-webhook"`.
 ///
 /// When configured, it is the limit, capped by
-/// [`WebhookVerifier::limit`](vortex_client::routes::WebhookVerifier::limit) (1 MiB by
+/// [`WebhookVerifier::limit`](crate::WebhookVerifier::limit) (1 MiB by
 /// default), which the verifier enforces as well; otherwise the verifier's limit applies. In
 /// `Rocket.toml`: `[default.limits]` `vortex-webhook = "256 KiB"`; or in code:
 ///
@@ -35,15 +36,6 @@ pub const ROUTES_LIMIT: &str = "vortex";
 /// # let _ = rocket;
 /// ```
 pub const WEBHOOK_LIMIT: &str = "vortex-webhook";
-
-/// Why a body could not be read.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum BodyError {
-    /// Larger than the limit.
-    TooLarge,
-    /// The client stopped sending or sent a broken body.
-    Broken,
-}
 
 /// The limit for a body: Rocket's limit `name` when the app configured it, never more than
 /// `own` (the limit the core enforces as well), else `own`.
@@ -60,16 +52,11 @@ pub(crate) async fn read_limited(
     data: Data<'_>,
     limit: usize,
 ) -> Result<Vec<u8>, BodyError> {
-    let declared = request
-        .headers()
-        .get_one("Content-Length")
-        .and_then(|length| length.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Err(BodyError::TooLarge);
-    }
+    let declared = request.headers().get_one("Content-Length");
+    BodyError::check_header(declared.map(str::as_bytes), limit)?;
     match data.open(ByteUnit::from(limit)).into_bytes().await {
         Ok(body) if body.is_complete() => Ok(body.into_inner()),
-        Ok(_) => Err(BodyError::TooLarge),
-        Err(_) => Err(BodyError::Broken),
+        Ok(_) => Err(BodyError::TooLarge { limit }),
+        Err(_) => Err(BodyError::Unreadable),
     }
 }

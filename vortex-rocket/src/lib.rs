@@ -11,7 +11,18 @@
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
 //! [`vortex_client::routes`], shared with the axum and actix-web integrations; this crate only
-//! adapts requests and answers.
+//! converts Rocket's requests and responses. It re-exports what an app needs (the client, the
+//! policies, the user, the webhook types), so `vortex-rocket` is the only Vortex dependency
+//! an app needs.
+//!
+//! # Configuration mistakes
+//!
+//! - The app's request guard decides who is anonymous: `Outcome::Forward` or
+//!   `Outcome::Error((status, _))` with a 4xx status means "not signed in" (401); an error
+//!   with a 5xx status is a mistake of the app, answered 500 `{"error":"Internal error"}` by
+//!   the Vortex routes and [`CurrentUser`] and logged at error level with the guard's error.
+//! - A [`VerifiedWebhook`] route without `.manage(WebhookVerifier::new(secret)?)` aborts
+//!   launch with an error in Rocket's log naming that call.
 //!
 //! # Example
 //!
@@ -20,10 +31,10 @@
 //! use rocket::local::asynchronous::Client;
 //! use rocket::request::{self, FromRequest, Request};
 //! use rocket::{get, post, routes};
-//! use vortex_client::VortexClient;
-//! use vortex_client::routes::{AdminScopeOr, OwnInvitations, VortexRoutes, VortexUser, WebhookVerifier};
-//! use vortex_client::webhook::sign_payload;
-//! use vortex_rocket::{CurrentUser, VerifiedWebhook};
+//! use vortex_rocket::{
+//!     AdminScopeOr, CurrentUser, VerifiedWebhook, VortexClient, VortexRoutes,
+//!     OwnInvitations, VortexUser, WebhookVerifier, sign_payload,
+//! };
 //!
 //! /// The app's signed-in user (a real app reads its session cookie or token here).
 //! struct AppUser {
@@ -119,7 +130,7 @@
 //! - Body limits also follow Rocket's named limits, `"vortex"` and `"vortex-webhook"`
 //!   (capped by the core's own limits).
 //! - A missing [`WebhookVerifier`] aborts launch ([`VerifiedWebhook`] is a sentinel) rather
-//!   than failing to compile.
+//!   than failing to compile, with the crate's own message in Rocket's log.
 
 mod body;
 mod catcher;
@@ -134,5 +145,14 @@ pub use catcher::catchers;
 pub use response::VortexResponse;
 pub use router::{DEFAULT_RANK, VortexHandler, fairing, routes};
 pub use user::CurrentUser;
-pub use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
 pub use webhook::VerifiedWebhook;
+
+pub use vortex_client::routes::{
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll,
+    InMemorySeenEvents, Operation, OperationKind, OwnInvitations, RouteError, RouteErrorKind,
+    SeenEvents, VortexRoutes, VortexUser, WebhookVerifier, policy_fn,
+};
+pub use vortex_client::webhook::{
+    AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
+};
+pub use vortex_client::{self, Error as VortexError, ExpiresIn, VortexClient};

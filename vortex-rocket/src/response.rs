@@ -5,42 +5,35 @@ use std::io::Cursor;
 use rocket::Request;
 use rocket::http::{Header, Status};
 use rocket::response::{self, Responder, Response};
-use vortex_client::routes::RouteResponse;
+use vortex_client::routes::adapter::RouteResponse;
 
-/// An answer of the Vortex routes (or a rejection of one of this crate's guards), as a Rocket
-/// [`Responder`]: always JSON, with the status and headers the core chose.
-///
-/// It is also the error type of the [`CurrentUser`](crate::CurrentUser) and
-/// [`VerifiedWebhook`](crate::VerifiedWebhook) guards, so a handler can take
-/// `Result<CurrentUser<U>, VortexResponse>` and return the rejection with `?`:
-///
-/// ```
-/// use rocket::get;
-/// use vortex_client::routes::RouteResponse;
-/// use vortex_rocket::VortexResponse;
-///
-/// #[get("/teapot")]
-/// fn teapot() -> VortexResponse {
-///     VortexResponse(RouteResponse::error(418, "I'm a teapot"))
-/// }
-///
-/// # rocket::async_test(async {
-/// let client = rocket::local::asynchronous::Client::tracked(
-///     rocket::build().mount("/", rocket::routes![teapot]),
-/// ).await.unwrap();
-/// let answer = client.get("/teapot").dispatch().await;
-/// assert_eq!(answer.status().code, 418);
-/// assert_eq!(answer.content_type(), Some(rocket::http::ContentType::JSON));
-/// assert_eq!(answer.into_string().await.unwrap(), r#"{"error":"I'm a teapot"}"#);
-/// # });
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VortexResponse(pub RouteResponse);
-
-impl From<RouteResponse> for VortexResponse {
-    fn from(answer: RouteResponse) -> Self {
-        Self(answer)
-    }
+vortex_client::__vortex_response! {
+    /// An answer of the Vortex routes (or a rejection of one of this crate's guards), as a Rocket
+    /// [`Responder`]: always JSON, with the status and headers the core chose.
+    ///
+    /// It is also the error type of the [`CurrentUser`](crate::CurrentUser) and
+    /// [`VerifiedWebhook`](crate::VerifiedWebhook) guards, so a handler can take
+    /// `Result<CurrentUser<U>, VortexResponse>` and return the rejection with `?`:
+    ///
+    /// ```
+    /// use rocket::get;
+    /// use vortex_rocket::{RouteError, VortexResponse};
+    ///
+    /// #[get("/teapot")]
+    /// fn teapot() -> VortexResponse {
+    ///     VortexResponse::from(RouteError::bad_request("I'm a teapot"))
+    /// }
+    ///
+    /// # rocket::async_test(async {
+    /// let client = rocket::local::asynchronous::Client::tracked(
+    ///     rocket::build().mount("/", rocket::routes![teapot]),
+    /// ).await.unwrap();
+    /// let answer = client.get("/teapot").dispatch().await;
+    /// assert_eq!(answer.status().code, 400);
+    /// assert_eq!(answer.content_type(), Some(rocket::http::ContentType::JSON));
+    /// assert_eq!(answer.into_string().await.unwrap(), r#"{"error":"I'm a teapot"}"#);
+    /// # });
+    /// ```
 }
 
 impl<'r> Responder<'r, 'static> for VortexResponse {

@@ -9,12 +9,14 @@ use rocket::outcome::Outcome;
 use rocket::request::FromRequest;
 use rocket::route::{self, Handler, Route};
 use rocket::{Data, Request};
-use vortex_client::routes::{RouteRequest, RouteResponse, VortexRoutes, VortexUser};
+use vortex_client::routes::adapter::{BodyError, RouteRequest, UserLookup};
+use vortex_client::routes::{VortexRoutes, VortexUser};
 
-use crate::body::{self, BodyError, ROUTES_LIMIT};
+use crate::body::{self, ROUTES_LIMIT};
 use crate::catcher::catchers;
 use crate::path;
 use crate::response::to_response;
+use crate::user::look_up;
 
 /// The rank of the Vortex routes: after every route of the app under the mount point that
 /// has a default rank (those are -12 to -5), before catch-all routes such as
@@ -45,10 +47,11 @@ const METHODS: [Method; 9] = [
 /// The Vortex routes as a Rocket [`Handler`]: every request under the mount point, whatever
 /// its method, reaches it, and it answers JSON.
 ///
-/// For each request it matches the method and the raw, still percent-encoded path under the
-/// mount point ([`VortexRoutes::match_route`]: 404 / 405), authenticates with the app's
-/// request guard `U` (anonymous, hence 401, when `U` fails or forwards), reads the body up to
-/// the limit (413), and lets [`VortexRoutes::handle`] do the rest. It never forwards.
+/// For each request it hands the method and the raw, still percent-encoded path under the
+/// mount point to [`VortexRoutes::serve`] (404 / 405), with the app's request guard `U`
+/// (anonymous, hence 401, when `U` forwards or fails with a 4xx; 500 JSON and an error log
+/// when it fails with a 5xx, a configuration mistake) and the body up to the limit (413). It
+/// never forwards.
 ///
 /// Route macros cannot be generic, so this is how [`routes`] builds the routes; use it
 /// directly to choose their [rank](Self::rank):
@@ -89,13 +92,6 @@ pub struct VortexHandler<U> {
 
 impl<U> VortexHandler<U> {
     /// The handler of `routes`, ranked [`DEFAULT_RANK`].
-    ///
-    /// ```
-    /// # struct AppUser;
-    /// # fn demo(routes: vortex_client::routes::VortexRoutes) {
-    /// let handler = vortex_rocket::VortexHandler::<AppUser>::new(routes);
-    /// # let _ = handler; }
-    /// ```
     pub fn new(routes: VortexRoutes) -> Self {
         Self {
             routes,
@@ -105,14 +101,6 @@ impl<U> VortexHandler<U> {
     }
 
     /// Sets the rank of the routes (lower ranks are tried first; see [`DEFAULT_RANK`]).
-    ///
-    /// ```
-    /// # struct AppUser;
-    /// # fn demo(routes: vortex_client::routes::VortexRoutes) {
-    /// // Let every other route of the app, ranked up to 99, go first.
-    /// let handler = vortex_rocket::VortexHandler::<AppUser>::new(routes).rank(100);
-    /// # let _ = handler; }
-    /// ```
     #[must_use]
     pub fn rank(mut self, rank: isize) -> Self {
         self.rank = rank;
@@ -162,36 +150,42 @@ where
     U: for<'r> FromRequest<'r> + Into<VortexUser> + Send + 'static,
 {
     async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
-        Outcome::Success(to_response(self.respond(request, data).await))
+        let path = path::under_mount(request);
+        let query = request.uri().query().map(|query| query.as_str());
+        let rocket_request = RocketRequest::<U> {
+            request,
+            data: Some(data),
+            app_user: PhantomData,
+        };
+        let method = request.method().as_str();
+        let answer = self.routes.serve(method, path, query, rocket_request).await;
+        Outcome::Success(to_response(answer))
     }
 }
 
-impl<U> VortexHandler<U>
+/// The user and body of a request to the Vortex routes, for the core.
+struct RocketRequest<'r, 'l, U> {
+    request: &'r Request<'l>,
+    data: Option<Data<'r>>,
+    app_user: PhantomData<fn() -> U>,
+}
+
+impl<U> RouteRequest for RocketRequest<'_, '_, U>
 where
-    U: for<'r> FromRequest<'r> + Into<VortexUser> + Send + 'static,
+    U: for<'r> FromRequest<'r> + Into<VortexUser>,
 {
-    async fn respond(&self, request: &Request<'_>, data: Data<'_>) -> RouteResponse {
-        let routes = &self.routes;
-        let path = path::under_mount(request);
-        let matched = match routes.match_route(request.method().as_str(), path) {
-            Ok(matched) => matched,
-            Err(answer) => return answer,
-        };
-        let user: VortexUser = match U::from_request(request).await {
-            Outcome::Success(user) => user.into(),
-            Outcome::Error(_) | Outcome::Forward(_) => return RouteResponse::unauthorized(),
-        };
-        let limit = body::limit(request, ROUTES_LIMIT, routes.limit());
-        let body = match body::read_limited(request, data, limit).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => return RouteResponse::payload_too_large(limit),
-            Err(BodyError::Broken) => {
-                return RouteResponse::unreadable_body();
-            }
-        };
-        let query = request.uri().query().map(|query| query.as_str());
-        let route_request = RouteRequest::new(Some(&user)).query(query).body(&body);
-        routes.handle(matched, route_request).await
+    type Body = Vec<u8>;
+
+    async fn user(&mut self) -> UserLookup {
+        look_up::<U>(self.request).await
+    }
+
+    async fn body(&mut self, limit: usize) -> Result<Vec<u8>, BodyError> {
+        let limit = body::limit(self.request, ROUTES_LIMIT, limit);
+        match self.data.take() {
+            Some(data) => body::read_limited(self.request, data, limit).await,
+            None => Ok(Vec::new()),
+        }
     }
 }
 

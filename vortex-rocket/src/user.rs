@@ -1,102 +1,94 @@
 //! The signed-in Vortex user, as a request guard for the app's own handlers.
 
-use std::marker::PhantomData;
-use std::ops::Deref;
-
 use rocket::outcome::Outcome;
 use rocket::request::{self, FromRequest, Request};
-use vortex_client::routes::{RouteResponse, VortexUser};
+use vortex_client::routes::VortexUser;
+use vortex_client::routes::adapter::{RouteResponse, UserLookup};
 
 use crate::catcher::stash;
 use crate::response::VortexResponse;
 
-/// The signed-in user as a [`VortexUser`], from the app's request guard `U`.
-///
-/// When `U` fails or forwards, this guard fails with 401 and the rejection
-/// `{"error":"Unauthorized"}`. Rocket does not send a guard's error value, only its status
-/// (rwf2/Rocket#596), so either:
-///
-/// - register [`catchers`](crate::catchers) at a base covering the route (the JSON 401 is then
-///   answered by the catcher), or
-/// - take `Result<CurrentUser<U>, VortexResponse>` and return the rejection yourself (with
-///   `?` in a handler returning `Result<_, VortexResponse>`), which needs no catcher.
-///
-/// `Option<CurrentUser<U>>` makes it optional. A type alias saves repeating `U`:
-///
-/// ```
-/// use rocket::get;
-/// use rocket::request::{self, FromRequest, Request};
-/// use vortex_client::routes::VortexUser;
-/// use vortex_rocket::VortexResponse;
-///
-/// struct AppUser(String);
-///
-/// #[rocket::async_trait]
-/// impl<'r> FromRequest<'r> for AppUser {
-///     type Error = ();
-///     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, ()> {
-///         match request.headers().get_one("x-user-id") {
-///             Some(id) => request::Outcome::Success(AppUser(id.into())),
-///             None => request::Outcome::Forward(rocket::http::Status::Unauthorized),
-///         }
-///     }
-/// }
-/// impl From<AppUser> for VortexUser {
-///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
-/// }
-///
-/// type CurrentUser = vortex_rocket::CurrentUser<AppUser>;
-///
-/// #[get("/whoami")]
-/// fn whoami(user: CurrentUser) -> String {
-///     format!("signed in as {}", user.id)
-/// }
-///
-/// #[get("/whoami-or-401")]
-/// fn whoami_or_401(user: Result<CurrentUser, VortexResponse>) -> Result<String, VortexResponse> {
-///     Ok(format!("signed in as {}", user?.id))
-/// }
-///
-/// # rocket::async_test(async {
-/// let rocket = rocket::build()
-///     .mount("/", rocket::routes![whoami, whoami_or_401])
-///     .register("/whoami", vortex_rocket::catchers());
-/// let client = rocket::local::asynchronous::Client::tracked(rocket).await.unwrap();
-///
-/// let answer = client.get("/whoami").header(rocket::http::Header::new("x-user-id", "u1")).dispatch().await;
-/// assert_eq!(answer.into_string().await.unwrap(), "signed in as u1");
-/// for path in ["/whoami", "/whoami-or-401"] {
-///     let anonymous = client.get(path).dispatch().await;
-///     assert_eq!(anonymous.status().code, 401);
-///     assert_eq!(anonymous.into_string().await.unwrap(), r#"{"error":"Unauthorized"}"#);
-/// }
-/// # });
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct CurrentUser<U> {
-    user: VortexUser,
-    _app_user: PhantomData<fn() -> U>,
+/// Runs the app's request guard `U`: `Outcome::Error((status, _))` with a 5xx status is a
+/// configuration mistake ([`UserLookup::Failed`]); a forward or a 4xx error means anonymous.
+pub(crate) async fn look_up<'r, U>(request: &'r Request<'_>) -> UserLookup
+where
+    U: FromRequest<'r> + Into<VortexUser>,
+{
+    match U::from_request(request).await {
+        Outcome::Success(user) => UserLookup::SignedIn(user.into()),
+        Outcome::Forward(_) => UserLookup::Anonymous,
+        Outcome::Error((status, error)) => {
+            let name = std::any::type_name::<U>();
+            UserLookup::rejected(status.code, || {
+                format!("{name} failed with {status}: {error:?}")
+            })
+        }
+    }
 }
 
-impl<U> CurrentUser<U> {
-    /// The user.
+vortex_client::__current_user! {
+    /// The signed-in user as a [`VortexUser`], from the app's request guard `U`.
+    ///
+    /// When `U` forwards or fails with a 4xx status, this guard fails with 401 and the rejection
+    /// `{"error":"Unauthorized"}`; when `U` fails with a 5xx status (a configuration mistake),
+    /// with 500 `{"error":"Internal error"}`, and `U`'s error is logged. Rocket does not send a guard's error value, only its status
+    /// (rwf2/Rocket#596), so either:
+    ///
+    /// - register [`catchers`](crate::catchers) at a base covering the route (the JSON 401 is then
+    ///   answered by the catcher), or
+    /// - take `Result<CurrentUser<U>, VortexResponse>` and return the rejection yourself (with
+    ///   `?` in a handler returning `Result<_, VortexResponse>`), which needs no catcher.
+    ///
+    /// `Option<CurrentUser<U>>` makes it optional. A type alias saves repeating `U`:
     ///
     /// ```
-    /// # fn demo(user: vortex_rocket::CurrentUser<()>) {
-    /// let user: vortex_client::routes::VortexUser = user.into_inner();
-    /// # let _ = user; }
+    /// use rocket::get;
+    /// use rocket::request::{self, FromRequest, Request};
+    /// use vortex_rocket::{VortexResponse, VortexUser};
+    ///
+    /// struct AppUser(String);
+    ///
+    /// #[rocket::async_trait]
+    /// impl<'r> FromRequest<'r> for AppUser {
+    ///     type Error = ();
+    ///     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, ()> {
+    ///         match request.headers().get_one("x-user-id") {
+    ///             Some(id) => request::Outcome::Success(AppUser(id.into())),
+    ///             None => request::Outcome::Forward(rocket::http::Status::Unauthorized),
+    ///         }
+    ///     }
+    /// }
+    /// impl From<AppUser> for VortexUser {
+    ///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
+    /// }
+    ///
+    /// type CurrentUser = vortex_rocket::CurrentUser<AppUser>;
+    ///
+    /// #[get("/whoami")]
+    /// fn whoami(user: CurrentUser) -> String {
+    ///     format!("signed in as {}", user.id)
+    /// }
+    ///
+    /// #[get("/whoami-or-401")]
+    /// fn whoami_or_401(user: Result<CurrentUser, VortexResponse>) -> Result<String, VortexResponse> {
+    ///     Ok(format!("signed in as {}", user?.id))
+    /// }
+    ///
+    /// # rocket::async_test(async {
+    /// let rocket = rocket::build()
+    ///     .mount("/", rocket::routes![whoami, whoami_or_401])
+    ///     .register("/whoami", vortex_rocket::catchers());
+    /// let client = rocket::local::asynchronous::Client::tracked(rocket).await.unwrap();
+    ///
+    /// let answer = client.get("/whoami").header(rocket::http::Header::new("x-user-id", "u1")).dispatch().await;
+    /// assert_eq!(answer.into_string().await.unwrap(), "signed in as u1");
+    /// for path in ["/whoami", "/whoami-or-401"] {
+    ///     let anonymous = client.get(path).dispatch().await;
+    ///     assert_eq!(anonymous.status().code, 401);
+    ///     assert_eq!(anonymous.into_string().await.unwrap(), r#"{"error":"Unauthorized"}"#);
+    /// }
+    /// # });
     /// ```
-    pub fn into_inner(self) -> VortexUser {
-        self.user
-    }
-}
-
-impl<U> Deref for CurrentUser<U> {
-    type Target = VortexUser;
-
-    fn deref(&self) -> &VortexUser {
-        &self.user
-    }
 }
 
 #[rocket::async_trait]
@@ -107,13 +99,10 @@ where
     type Error = VortexResponse;
 
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
-        match U::from_request(request).await {
-            Outcome::Success(user) => Outcome::Success(Self {
-                user: user.into(),
-                _app_user: PhantomData,
-            }),
-            Outcome::Error(_) | Outcome::Forward(_) => {
-                let answer = RouteResponse::unauthorized();
+        match look_up::<U>(request).await.into_user() {
+            Ok(user) => Outcome::Success(Self::new(user)),
+            Err(error) => {
+                let answer = RouteResponse::from(error);
                 let status = stash(request, answer.clone());
                 Outcome::Error((status, VortexResponse(answer)))
             }

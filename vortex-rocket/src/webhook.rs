@@ -5,10 +5,11 @@ use std::marker::PhantomData;
 use rocket::data::{self, Data, FromData};
 use rocket::outcome::Outcome;
 use rocket::{Ignite, Request, Rocket, Sentinel};
-use vortex_client::routes::{RouteResponse, WebhookRejection, WebhookVerifier};
+use vortex_client::routes::WebhookVerifier;
+use vortex_client::routes::adapter::{missing_verifier, verify_webhook};
 use vortex_client::webhook::{SIGNATURE_HEADER, VortexEvent};
 
-use crate::body::{self, BodyError, WEBHOOK_LIMIT};
+use crate::body::{self, WEBHOOK_LIMIT};
 use crate::catcher::stash;
 use crate::response::VortexResponse;
 
@@ -21,7 +22,9 @@ const NOT_MANAGED: &str =
 ///
 /// The [`WebhookVerifier`] (secret, optional freshness window and replay store) is the one the
 /// app [`manage`](rocket::Rocket::manage)s; without one, launch is aborted (this type is a
-/// [`Sentinel`], like `&State<T>`), and a route that escapes sentinels answers 500. The body
+/// [`Sentinel`], like `&State<T>`) with an error in Rocket's log naming the
+/// `.manage(WebhookVerifier::new(secret)?)` call to add, and a route that escapes sentinels
+/// answers 500 JSON with the same message. The body
 /// limit is Rocket's limit named `"vortex-webhook"` when configured, capped by
 /// [`WebhookVerifier::limit`] (1 MiB unless set with [`WebhookVerifier::body_limit`]); else
 /// [`WebhookVerifier::limit`].
@@ -43,9 +46,7 @@ const NOT_MANAGED: &str =
 /// ```
 /// use rocket::post;
 /// use rocket::http::Header;
-/// use vortex_client::routes::WebhookVerifier;
-/// use vortex_client::webhook::{VortexEvent, sign_payload};
-/// use vortex_rocket::VerifiedWebhook;
+/// use vortex_rocket::{VerifiedWebhook, VortexEvent, WebhookVerifier, sign_payload};
 ///
 /// #[post("/webhooks/vortex", data = "<webhook>")]
 /// fn on_vortex_event(webhook: VerifiedWebhook) -> &'static str {
@@ -121,44 +122,44 @@ where
     type Error = VortexResponse;
 
     async fn from_data(request: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        let reject = |answer: RouteResponse| {
-            let status = stash(request, answer.clone());
-            Outcome::Error((status, VortexResponse(answer)))
-        };
-        let Some(verifier) = request.rocket().state::<V>().map(AsRef::as_ref) else {
-            tracing::error!("VerifiedWebhook used without a managed WebhookVerifier");
-            return reject(RouteResponse::error(500, NOT_MANAGED));
-        };
-        let signatures = || request.headers().get(SIGNATURE_HEADER).map(str::as_bytes);
-        if let Err(rejection) = verifier.check_headers(signatures()) {
-            return reject(rejection.to_response());
-        }
-        let limit = body::limit(request, WEBHOOK_LIMIT, verifier.limit());
-        let body = match body::read_limited(request, data, limit).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => {
-                return reject(WebhookRejection::PayloadTooLarge { limit }.to_response());
+        let verified = match request.rocket().state::<V>().map(AsRef::as_ref) {
+            Some(verifier) => {
+                let signatures: Vec<&[u8]> = request
+                    .headers()
+                    .get(SIGNATURE_HEADER)
+                    .map(str::as_bytes)
+                    .collect();
+                let read_body = async |limit| {
+                    let limit = body::limit(request, WEBHOOK_LIMIT, limit);
+                    body::read_limited(request, data, limit).await
+                };
+                verify_webhook(verifier, &signatures, read_body).await
             }
-            Err(BodyError::Broken) => {
-                return reject(WebhookRejection::UnreadableBody.to_response());
-            }
+            None => Err(missing_verifier(NOT_MANAGED)),
         };
-        match verifier.verify(signatures(), &body).await {
-            Ok(event) => Outcome::Success(Self {
-                event,
-                body,
+        match verified {
+            Ok(verified) => Outcome::Success(Self {
+                event: verified.event,
+                body: verified.body,
                 verifier: PhantomData,
             }),
-            Err(rejection) => reject(rejection.to_response()),
+            Err(answer) => {
+                let status = stash(request, answer.clone());
+                Outcome::Error((status, VortexResponse(answer)))
+            }
         }
     }
 }
 
+/// Aborts launch when no `V` is managed, saying so in Rocket's own log (which a default
+/// Rocket app prints) as well as through `tracing`.
 impl<V: Send + Sync + 'static> Sentinel for VerifiedWebhook<V> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         let missing = rocket.state::<V>().is_none();
         if missing {
-            tracing::error!("{NOT_MANAGED}");
+            let managed = std::any::type_name::<V>();
+            rocket::error!("VerifiedWebhook<{managed}>: {NOT_MANAGED}");
+            tracing::error!("VerifiedWebhook<{managed}>: {NOT_MANAGED}");
         }
         missing
     }

@@ -2,6 +2,7 @@
 //! `vortex_mock::MockServer` upstream.
 
 mod errors;
+mod misconfigured;
 mod mount;
 mod parity;
 mod paths;

@@ -1,4 +1,5 @@
-//! The request handling of every route, once, for all frameworks.
+//! The request sequence of every route, once, for all frameworks: match, authenticate,
+//! limit, validate, authorize, call, shape.
 
 use std::fmt;
 use std::panic::AssertUnwindSafe;
@@ -8,18 +9,18 @@ use futures_util::FutureExt as _;
 use serde_json::{Map, Value, json};
 use tracing::Instrument as _;
 
-use super::input::{self, Invalid};
+use super::adapter::{BodyError, RouteRequest, RouteResponse};
+use super::error::{ErrorRenderer, RouteError};
+use super::input::{self, Action};
 use super::operation::Operation;
 use super::policy::{BoxFuture, Decision, Policy};
-use super::response::RouteResponse;
-use super::route::{MatchedRoute, RouteKind, match_route};
-use super::transform::{is_object, transform_invitation, transform_invitations};
-use super::user::VortexUser;
+use super::route::{RouteKind, match_route};
+use super::transform::{transform_invitation, transform_invitations};
 use crate::client::VortexClient;
 use crate::error::Error;
 use crate::expires::ExpiresIn;
-use crate::token::{TokenOptions, TokenPayload};
-use crate::types::SyncAction;
+use crate::token::{TokenError, TokenOptions};
+use crate::user::VortexUser;
 
 /// The default limit of request bodies of the router: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -28,43 +29,6 @@ type AttributesHook = dyn Fn(VortexUser, Map<String, Value>) -> BoxFuture<'stati
     + Send
     + Sync;
 
-/// One request, in plain types: what an adapter hands to [`VortexRoutes::handle`].
-#[derive(Clone, Copy, Debug, Default)]
-#[non_exhaustive]
-pub struct RouteRequest<'a> {
-    /// The signed-in user, if any.
-    pub user: Option<&'a VortexUser>,
-    /// The raw query string (without `?`).
-    pub query: Option<&'a str>,
-    /// The raw body.
-    pub body: &'a [u8],
-}
-
-impl<'a> RouteRequest<'a> {
-    /// A request by `user` (or anonymous).
-    pub fn new(user: Option<&'a VortexUser>) -> Self {
-        Self {
-            user,
-            query: None,
-            body: &[],
-        }
-    }
-
-    /// Sets the raw query string.
-    #[must_use]
-    pub fn query(mut self, query: Option<&'a str>) -> Self {
-        self.query = query;
-        self
-    }
-
-    /// Sets the raw body.
-    #[must_use]
-    pub fn body(mut self, body: &'a [u8]) -> Self {
-        self.body = body;
-        self
-    }
-}
-
 /// The integration router's behaviour, framework-neutral: validate, authorize, call Vortex,
 /// shape the answer. The `vortex-axum`, `vortex-actix` and `vortex-rocket` crates adapt it.
 ///
@@ -72,25 +36,15 @@ impl<'a> RouteRequest<'a> {
 ///
 /// ```
 /// use vortex_client::VortexClient;
-/// use vortex_client::routes::{AllowAllAuthenticated, RouteRequest, VortexRoutes, VortexUser};
+/// use vortex_client::routes::{AdminScopeOr, OwnInvitations, VortexRoutes};
 ///
-/// # tokio_test_block(async {
+/// # fn main() -> Result<(), vortex_client::Error> {
 /// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
-/// let routes = VortexRoutes::new(client, AllowAllAuthenticated);
-///
-/// let user = VortexUser::new("user-1").email("ada@example.com");
-/// let matched = routes.match_route("POST", "/jwt").unwrap();
-/// let answer = routes.handle(matched, RouteRequest::new(Some(&user))).await;
-/// assert_eq!(answer.status(), 200);
-/// assert!(answer.body().starts_with(r#"{"jwt":"eyJ"#));
-///
-/// let anonymous = routes.handle(routes.match_route("POST", "/jwt").unwrap(), RouteRequest::new(None)).await;
-/// assert_eq!(anonymous.status(), 401);
-/// # Ok::<(), vortex_client::Error>(())
-/// # });
-/// # fn tokio_test_block<F: std::future::Future<Output = Result<(), vortex_client::Error>>>(f: F) {
-/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f).unwrap();
-/// # }
+/// // Admins may do everything; others see and accept only their own invitations.
+/// let routes = VortexRoutes::new(client, AdminScopeOr::new("autojoin", OwnInvitations))
+///     .body_limit(16 * 1024);
+/// assert_eq!(routes.limit(), 16 * 1024);
+/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct VortexRoutes {
@@ -104,6 +58,7 @@ struct Inner {
     token_options: TokenOptions,
     body_limit: usize,
     jwt_attributes: Option<Arc<AttributesHook>>,
+    render_error: Option<ErrorRenderer>,
 }
 
 impl fmt::Debug for VortexRoutes {
@@ -112,6 +67,7 @@ impl fmt::Debug for VortexRoutes {
             .field("client", &self.inner.client)
             .field("token_options", &self.inner.token_options)
             .field("body_limit", &self.inner.body_limit)
+            .field("error_renderer", &self.inner.render_error.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -126,6 +82,7 @@ impl VortexRoutes {
                 token_options: TokenOptions::default(),
                 body_limit: DEFAULT_BODY_LIMIT,
                 jwt_attributes: None,
+                render_error: None,
             }),
         }
     }
@@ -163,6 +120,33 @@ impl VortexRoutes {
         self
     }
 
+    /// Sets how error bodies are written: `render` turns each [`RouteError`] of these routes
+    /// (404, 405, 401, 413, 400, 403, upstream failures, 500) into the JSON body to send,
+    /// instead of `{"error": message}`. The status and the `Retry-After` and `Allow` headers
+    /// stay. The same renderer serves axum, actix-web and Rocket.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use vortex_client::VortexClient;
+    /// use vortex_client::routes::{AllowAllAuthenticated, RouteError, VortexRoutes};
+    ///
+    /// # fn main() -> Result<(), vortex_client::Error> {
+    /// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
+    /// let routes = VortexRoutes::new(client, AllowAllAuthenticated).error_renderer(|error: &RouteError| {
+    ///     json!({ "error": { "code": error.kind().as_str(), "message": error.message() } })
+    /// });
+    /// # let _ = routes;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn error_renderer<F>(mut self, render: F) -> Self
+    where
+        F: Fn(&RouteError) -> Value + Send + Sync + 'static,
+    {
+        self.inner_mut().render_error = Some(Arc::new(render));
+        self
+    }
+
     /// The body limit in bytes.
     pub fn limit(&self) -> usize {
         self.inner.body_limit
@@ -173,47 +157,68 @@ impl VortexRoutes {
         &self.inner.client
     }
 
-    /// Matches a request to a route; see [`match_route`].
-    pub fn match_route(&self, method: &str, path: &str) -> Result<MatchedRoute, RouteResponse> {
-        match_route(method, path)
+    /// The answer for `error`, with the app's renderer when it set one.
+    pub fn render(&self, error: &RouteError) -> RouteResponse {
+        RouteResponse::from_error(error, self.inner.render_error.as_ref())
     }
 
-    /// Matches and handles a request in one step.
-    pub async fn respond(
+    /// Serves one request, **for integration authors** (see [`adapter`](super::adapter)):
+    /// route (404/405), user (401, or 500 when the app's extractor failed server-side), body
+    /// limit (413), input (400), policy (403), Vortex, answer. A panic inside becomes 500
+    /// `Internal error`.
+    ///
+    /// `path` is the raw path under the mount point, still percent-encoded, with or without
+    /// the leading `/` (`""` for the mount point itself); `query` the raw query string,
+    /// without `?`.
+    pub async fn serve<R: RouteRequest>(
         &self,
         method: &str,
         path: &str,
-        request: RouteRequest<'_>,
+        query: Option<&str>,
+        mut request: R,
     ) -> RouteResponse {
-        match self.match_route(method, path) {
-            Ok(matched) => self.handle(matched, request).await,
-            Err(answer) => answer,
-        }
-    }
-
-    /// Handles a matched request: authenticate (401), validate (400), authorize (403), call
-    /// Vortex, shape the answer. A panic inside becomes 500 `Internal error`.
-    pub async fn handle(&self, matched: MatchedRoute, request: RouteRequest<'_>) -> RouteResponse {
-        let Some(user) = request.user else {
-            return RouteResponse::unauthorized();
+        let matched = match match_route(method, path) {
+            Ok(matched) => matched,
+            Err(error) => return self.refuse(&error),
         };
-        if request.body.len() > self.inner.body_limit {
-            return RouteResponse::payload_too_large(self.inner.body_limit);
-        }
+        let user = match request.user().await.into_user() {
+            Ok(user) => user,
+            Err(error) => return self.refuse(&error),
+        };
         let span = tracing::info_span!(
             "vortex.route",
             route = matched.kind.pattern(),
             operation = tracing::field::Empty,
             user.id = %user.id,
             status = tracing::field::Empty,
+            error.kind = tracing::field::Empty,
         );
-        let work = AssertUnwindSafe(self.dispatch(&matched, user, request)).catch_unwind();
+        let work = AssertUnwindSafe(async {
+            let body = request
+                .body(self.inner.body_limit)
+                .await
+                .map_err(|e| match e {
+                    BodyError::TooLarge { limit } => RouteError::payload_too_large(limit),
+                    BodyError::Unreadable => RouteError::unreadable_body(),
+                })?;
+            let action = input::parse(
+                &matched,
+                &user,
+                query,
+                body.as_ref(),
+                self.inner.token_options,
+            )?;
+            self.authorize_and_perform(matched.kind, action, &user)
+                .await
+        })
+        .catch_unwind();
         let answer = async {
             match work.await {
-                Ok(answer) => answer,
+                Ok(Ok(answer)) => answer,
+                Ok(Err(error)) => self.refuse(&error),
                 Err(_) => {
                     tracing::error!("a Vortex route panicked");
-                    RouteResponse::internal_error()
+                    self.refuse(&RouteError::internal())
                 }
             }
         }
@@ -223,164 +228,84 @@ impl VortexRoutes {
         answer
     }
 
-    async fn dispatch(
+    /// The answer for `error`, noted in the logs with its kind.
+    fn refuse(&self, error: &RouteError) -> RouteResponse {
+        tracing::Span::current().record("error.kind", error.kind().as_str());
+        tracing::debug!(
+            error.kind = error.kind().as_str(),
+            status = error.status(),
+            "Vortex route refused: {error}"
+        );
+        self.render(error)
+    }
+
+    async fn authorize_and_perform(
         &self,
-        matched: &MatchedRoute,
+        route: RouteKind,
+        action: Action,
         user: &VortexUser,
-        request: RouteRequest<'_>,
-    ) -> RouteResponse {
-        let action = match self.validate(matched, user, request) {
-            Ok(action) => action,
-            Err(answer) => return answer,
-        };
-        tracing::Span::current().record("operation", action.operation.name());
-        if let Decision::Deny(message) = self.inner.policy.decide(&action.operation, user).await {
-            tracing::debug!("denied by policy");
-            return RouteResponse::forbidden(message);
+    ) -> Result<RouteResponse, RouteError> {
+        let operation = action.operation();
+        tracing::Span::current().record("operation", operation.name());
+        if let Decision::Deny(message) = self.inner.policy.decide(operation, user).await {
+            return Err(RouteError::forbidden(message));
         }
-        self.perform(action, user).await
+        match action {
+            Action::Jwt { context } => self.jwt(user, context).await,
+            Action::Token {
+                payload, options, ..
+            } => {
+                let token = self
+                    .inner
+                    .client
+                    .generate_token(&payload, options)
+                    .map_err(token_failure)?;
+                Ok(RouteResponse::ok(&json!({ "token": token })).no_store())
+            }
+            Action::Api(operation) => self
+                .call(route, operation)
+                .await
+                .map(|body| RouteResponse::ok(&body)),
+        }
     }
 
-    /// Reads and checks the inputs of a route.
-    fn validate(
-        &self,
-        matched: &MatchedRoute,
-        user: &VortexUser,
-        request: RouteRequest<'_>,
-    ) -> Result<Action, Invalid> {
-        use RouteKind as K;
-        let param = |i: usize, field: &str| input::path_param(field, &matched.params[i]);
-        let operation = match matched.kind {
-            K::Jwt => {
-                let context = jwt_context(request.body)?;
-                return Ok(Action::jwt(context));
-            }
-            K::Token => return self.token_action(user, request.body),
-            K::ListByTarget => list_by_target(request.query)?,
-            K::GetInvitation => Operation::GetInvitation {
-                invitation_id: param(0, "invitationId")?,
-            },
-            K::RevokeInvitation => Operation::RevokeInvitation {
-                invitation_id: param(0, "invitationId")?,
-            },
-            K::Reinvite => Operation::Reinvite {
-                invitation_id: param(0, "invitationId")?,
-            },
-            K::Accept => {
-                let body = input::required_object(request.body)?;
-                Operation::AcceptInvitations {
-                    invitation_ids: input::invitation_ids(&body)?,
-                    user: input::accept_user(&body)?,
-                }
-            }
-            K::GetByScope => Operation::GetScopeInvitations {
-                scope_type: param(0, "scopeType")?,
-                scope: param(1, "scope")?,
-            },
-            K::DeleteByScope => Operation::DeleteScopeInvitations {
-                scope_type: param(0, "scopeType")?,
-                scope: param(1, "scope")?,
-            },
-            K::GetByGroup => Operation::GetScopeInvitations {
-                scope_type: param(0, "groupType")?,
-                scope: param(1, "groupId")?,
-            },
-            K::DeleteByGroup => Operation::DeleteScopeInvitations {
-                scope_type: param(0, "groupType")?,
-                scope: param(1, "groupId")?,
-            },
-            K::SyncInternalInvitation => sync_internal(request.body)?,
-        };
-        Ok(Action::new(operation))
-    }
-
-    fn token_action(&self, user: &VortexUser, body: &[u8]) -> Result<Action, Invalid> {
-        let body = input::optional_object(body)?.unwrap_or_default();
-        if body.contains_key("user") {
-            return Err(RouteResponse::bad_request(
-                "user cannot be set: tokens are always for the signed-in user",
-            ));
-        }
-        let component = input::optional_string(&body, "component", "component")?;
-        let scope = input::optional_string(&body, "scope", "scope")?;
-        let vars = match body.get("vars") {
-            None | Some(Value::Null) => None,
-            Some(vars @ Value::Object(_)) => Some(vars.clone()),
-            Some(_) => return Err(RouteResponse::bad_request("vars must be an object")),
-        };
-        let mut options = self.inner.token_options;
-        if let Some(requested) = body.get("expiresIn").filter(|v| !v.is_null()) {
-            let requested = ExpiresIn::from_json(requested)
-                .map_err(|e| RouteResponse::bad_request(e.to_string()))?;
-            if requested > options.expires_in {
-                return Err(RouteResponse::bad_request(format!(
-                    "expiresIn may be at most {} seconds",
-                    options.expires_in.as_secs()
-                )));
-            }
-            options = options.expires_in(requested);
-        }
-        let mut payload = TokenPayload::new().user(&user.to_token_user());
-        if let Some(component) = &component {
-            payload = payload.component(component.clone());
-        }
-        if let Some(scope) = &scope {
-            payload = payload.scope(scope.clone());
-        }
-        if let Some(vars) = vars {
-            payload = payload.vars(vars);
-        }
-        Ok(Action {
-            operation: Operation::Token { component, scope },
-            token: Some((payload, options)),
-            context: None,
-        })
-    }
-
-    /// Calls Vortex (or signs) and shapes the answer.
-    async fn perform(&self, action: Action, user: &VortexUser) -> RouteResponse {
-        let client = &self.inner.client;
-        let raw = client.raw();
-        let result = match action.operation {
-            Operation::Jwt => return self.jwt(user, action.context).await,
-            Operation::Token { .. } => {
-                let (payload, options) = action.token.unwrap_or_default();
-                return match client.generate_token(&payload, options) {
-                    Ok(token) => RouteResponse::ok(&json!({ "token": token })).no_store(),
-                    Err(e) => token_failure(&e),
-                };
-            }
+    /// Calls Vortex and shapes its answer.
+    async fn call(&self, route: RouteKind, operation: Operation) -> Result<Value, RouteError> {
+        let raw = self.inner.client.raw();
+        let (answer, shape): (Result<Value, Error>, Shape) = match operation {
+            // Signed locally; `authorize_and_perform` handles them.
+            Operation::Jwt | Operation::Token { .. } => return Err(RouteError::internal()),
             Operation::GetInvitations {
                 target_type,
                 target_value,
-            } => raw
-                .get_invitations_by_target(&target_type, &target_value)
-                .await
-                .and_then(invitation_list),
-            Operation::GetInvitation { invitation_id } => raw
-                .get_invitation(&invitation_id)
-                .await
-                .and_then(invitation),
+            } => (
+                raw.get_invitations_by_target(&target_type, &target_value)
+                    .await,
+                Shape::List,
+            ),
+            Operation::GetInvitation { invitation_id } => {
+                (raw.get_invitation(&invitation_id).await, Shape::Invitation)
+            }
             Operation::RevokeInvitation { invitation_id } => {
-                raw.revoke_invitation(&invitation_id).await.map(success)
+                (raw.revoke_invitation(&invitation_id).await, Shape::Success)
             }
             Operation::AcceptInvitations {
                 invitation_ids,
                 user,
-            } => raw
-                .accept_invitations(&invitation_ids, &user)
-                .await
-                .and_then(invitation),
-            Operation::GetScopeInvitations { scope_type, scope } => raw
-                .get_invitations_by_scope(&scope_type, &scope)
-                .await
-                .and_then(invitation_list),
-            Operation::DeleteScopeInvitations { scope_type, scope } => raw
-                .delete_invitations_by_scope(&scope_type, &scope)
-                .await
-                .map(success),
+            } => (
+                raw.accept_invitations(&invitation_ids, &user).await,
+                Shape::Accepted,
+            ),
+            Operation::GetScopeInvitations { scope_type, scope } => (
+                raw.get_invitations_by_scope(&scope_type, &scope).await,
+                Shape::List,
+            ),
+            Operation::DeleteScopeInvitations { scope_type, scope } => (
+                raw.delete_invitations_by_scope(&scope_type, &scope).await,
+                Shape::Success,
+            ),
             Operation::Reinvite { invitation_id } => {
-                raw.reinvite(&invitation_id).await.and_then(invitation)
+                (raw.reinvite(&invitation_id).await, Shape::Invitation)
             }
             Operation::SyncInternalInvitation {
                 creator_id,
@@ -394,26 +319,20 @@ impl VortexRoutes {
                     action,
                     component_id,
                 );
-                raw.sync_internal_invitation(&request)
-                    .await
-                    .and_then(object)
+                (raw.sync_internal_invitation(&request).await, Shape::Object)
             }
         };
-        match result {
-            Ok(body) => RouteResponse::ok(&body),
-            Err(error) => {
-                let answer = RouteResponse::from_upstream(&error);
-                if answer.status() >= 500 {
-                    tracing::warn!(error = %error, "Vortex API call failed");
-                } else {
-                    tracing::debug!(error = %error, "Vortex API refused the call");
-                }
-                answer
-            }
+        match answer {
+            Ok(answer) => shape.apply(route, answer),
+            Err(error) => Err(upstream_failure(&error)),
         }
     }
 
-    async fn jwt(&self, user: &VortexUser, context: Option<Map<String, Value>>) -> RouteResponse {
+    async fn jwt(
+        &self,
+        user: &VortexUser,
+        context: Option<Map<String, Value>>,
+    ) -> Result<RouteResponse, RouteError> {
         let mut params = user.to_jwt_params();
         if let (Some(hook), Some(context)) = (&self.inner.jwt_attributes, context)
             && let Some(extra) = hook(user.clone(), context).await.filter(|a| !a.is_empty())
@@ -422,136 +341,98 @@ impl VortexRoutes {
             attributes.extend(extra);
             params = params.claim("attributes", Value::Object(attributes));
         }
-        match self
+        let jwt = self
             .inner
             .client
             .generate_jwt(&params, self.inner.token_options)
-        {
-            Ok(jwt) => RouteResponse::ok(&json!({ "jwt": jwt })).no_store(),
-            Err(e) => token_failure(&e),
-        }
+            .map_err(token_failure)?;
+        Ok(RouteResponse::ok(&json!({ "jwt": jwt })).no_store())
     }
 }
 
-/// A validated request, ready to be authorized and performed.
-struct Action {
-    operation: Operation,
-    /// The `/token` payload and options.
-    token: Option<(TokenPayload, TokenOptions)>,
-    /// The `/jwt` context.
-    context: Option<Map<String, Value>>,
-}
-
-impl Action {
-    fn new(operation: Operation) -> Self {
-        Self {
-            operation,
-            token: None,
-            context: None,
-        }
-    }
-
-    fn jwt(context: Option<Map<String, Value>>) -> Self {
-        Self {
-            context,
-            ..Self::new(Operation::Jwt)
-        }
-    }
-}
-
-fn jwt_context(body: &[u8]) -> Result<Option<Map<String, Value>>, Invalid> {
-    let Some(body) = input::optional_object(body)? else {
-        return Ok(None);
-    };
-    match body.get("context") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(context)) => Ok(Some(context.clone())),
-        Some(_) => Err(RouteResponse::bad_request("context must be an object")),
-    }
-}
-
-const TARGET_TYPES: [&str; 5] = ["email", "username", "phoneNumber", "phone", "internal"];
-
-fn list_by_target(query: Option<&str>) -> Result<Operation, Invalid> {
-    let target_type = input::query_param(query, "targetType")?;
-    let target_value = input::query_param(query, "targetValue")?;
-    let (Some(target_type), Some(target_value)) = (target_type, target_value) else {
-        return Err(RouteResponse::bad_request(
-            "targetType and targetValue query parameters are required",
-        ));
-    };
-    if !TARGET_TYPES.contains(&target_type.as_str()) {
-        return Err(RouteResponse::bad_request(
-            "targetType must be one of email, username, phoneNumber, phone, internal",
-        ));
-    }
-    input::check_id("targetValue", &target_value)?;
-    Ok(Operation::GetInvitations {
-        target_type,
-        target_value,
-    })
-}
-
-fn sync_internal(body: &[u8]) -> Result<Operation, Invalid> {
-    let body = input::required_object(body)?;
-    let creator_id = input::required_string(&body, "creatorId")?;
-    let target_value = input::required_string(&body, "targetValue")?;
-    let action = match body.get("action").and_then(Value::as_str) {
-        Some("accepted") => SyncAction::Accepted,
-        Some("declined") => SyncAction::Declined,
-        _ => {
-            return Err(RouteResponse::bad_request(
-                "action is required and must be \"accepted\" or \"declined\"",
-            ));
-        }
-    };
-    let component_id = input::required_string(&body, "componentId")?;
-    Ok(Operation::SyncInternalInvitation {
-        creator_id,
-        target_value,
-        action,
-        component_id,
-    })
-}
-
-fn token_failure(error: &crate::token::TokenError) -> RouteResponse {
+#[allow(clippy::needless_pass_by_value)] // the `Err` of `map_err`
+fn token_failure(error: TokenError) -> RouteError {
     tracing::error!(error = %error, "could not sign a token");
-    RouteResponse::internal_error()
+    RouteError::internal()
 }
 
-/// `{"invitations":[…]}` with each invitation transformed.
-fn invitation_list(answer: Value) -> Result<Value, Error> {
-    let mut list = match answer {
-        Value::Object(mut map) => match map.shift_remove("invitations") {
-            Some(list @ Value::Array(_)) => list,
-            _ => return Err(unexpected("an object with an `invitations` array")),
-        },
-        _ => return Err(unexpected("an object with an `invitations` array")),
-    };
-    transform_invitations(&mut list);
-    Ok(json!({ "invitations": list }))
-}
-
-fn invitation(mut answer: Value) -> Result<Value, Error> {
-    if !is_object(&answer) {
-        return Err(unexpected("an invitation object"));
-    }
-    transform_invitation(&mut answer);
-    Ok(answer)
-}
-
-fn object(answer: Value) -> Result<Value, Error> {
-    if is_object(&answer) {
-        Ok(answer)
+fn upstream_failure(error: &Error) -> RouteError {
+    let route_error = RouteError::from_upstream(error);
+    if route_error.status() >= 500 {
+        tracing::warn!(error = %error, error.kind = route_error.kind().as_str(), "Vortex API call failed");
     } else {
-        Err(unexpected("a JSON object"))
+        tracing::debug!(error = %error, error.kind = route_error.kind().as_str(), "Vortex API refused the call");
+    }
+    route_error
+}
+
+/// The shape a route's upstream answer must have.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// An object with an `invitations` array (of invitation objects).
+    List,
+    /// An invitation: an object with an `id`.
+    Invitation,
+    /// The accept result: a JSON object (transformed as an invitation).
+    Accepted,
+    /// Any JSON object, as it is (sync).
+    Object,
+    /// Anything: answered `{"success":true}`.
+    Success,
+}
+
+/// The longest excerpt of a wrong-shaped upstream answer in the logs, in characters.
+const EXCERPT_CHARS: usize = 200;
+
+impl Shape {
+    /// Checks and transforms `answer`; an answer of the wrong shape is 502 `Vortex API
+    /// unavailable`, logged with the route and an excerpt.
+    fn apply(self, route: RouteKind, mut answer: Value) -> Result<Value, RouteError> {
+        let fits = match self {
+            Self::List => answer.get("invitations").is_some_and(Value::is_array),
+            Self::Invitation => answer.get("id").is_some_and(|id| !id.is_null()),
+            Self::Accepted | Self::Object => answer.is_object(),
+            Self::Success => return Ok(json!({ "success": true })),
+        };
+        if !fits {
+            return Err(wrong_shape(route, self, &answer));
+        }
+        match self {
+            Self::List => {
+                let mut list = answer
+                    .as_object_mut()
+                    .and_then(|map| map.shift_remove("invitations"))
+                    .unwrap_or_default();
+                transform_invitations(&mut list);
+                Ok(json!({ "invitations": list }))
+            }
+            Self::Invitation | Self::Accepted => {
+                transform_invitation(&mut answer);
+                Ok(answer)
+            }
+            Self::Object | Self::Success => Ok(answer),
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            Self::List => "an object with an `invitations` array",
+            Self::Invitation => "an invitation object with an `id`",
+            Self::Accepted | Self::Object => "a JSON object",
+            Self::Success => "anything",
+        }
     }
 }
 
-fn success(_: Value) -> Value {
-    json!({ "success": true })
-}
-
-fn unexpected(expected: &str) -> Error {
-    Error::Decode(format!("expected {expected}"))
+fn wrong_shape(route: RouteKind, shape: Shape, answer: &Value) -> RouteError {
+    let text = answer.to_string();
+    let excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
+    tracing::warn!(
+        route = route.pattern(),
+        expected = shape.expected(),
+        excerpt,
+        error.kind = "upstream_unavailable",
+        "Vortex API answered with the wrong shape"
+    );
+    RouteError::upstream_unavailable()
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::operation::{Operation, OperationKind};
-use super::user::VortexUser;
+use crate::user::VortexUser;
 
 /// A policy's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,12 +73,12 @@ pub trait Authorize: Send + Sync + 'static {
     ) -> impl Future<Output = Decision> + Send;
 }
 
-/// A boxed future, as [`DynAuthorize`] returns.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// A boxed future, as `DynAuthorize` returns.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The object-safe form of [`Authorize`], implemented for every `Authorize`; the routers
 /// store policies as `Arc<dyn DynAuthorize>`.
-pub trait DynAuthorize: Send + Sync + 'static {
+pub(crate) trait DynAuthorize: Send + Sync + 'static {
     /// [`Authorize::authorize`], boxed.
     fn authorize_dyn<'a>(
         &'a self,

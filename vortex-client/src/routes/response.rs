@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
-use crate::error::Error;
+use super::error::{ErrorRenderer, RouteError};
 
 /// An answer of the integration router. Every answer, error or not, has a JSON body.
 ///
 /// ```
-/// use vortex_client::routes::RouteResponse;
+/// use vortex_client::routes::adapter::RouteResponse;
 ///
 /// let answer = RouteResponse::error(403, "Forbidden");
 /// assert_eq!(answer.status(), 403);
@@ -47,58 +47,25 @@ impl RouteResponse {
         Self::json(status, &serde_json::json!({ "error": message.into() }))
     }
 
-    /// 400 with `message`.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::error(400, message)
-    }
-
-    /// 401 `Unauthorized`: no signed-in user.
-    pub fn unauthorized() -> Self {
-        Self::error(401, "Unauthorized")
-    }
-
-    /// 403 with the policy's message, or `Forbidden`.
-    pub fn forbidden(message: Option<String>) -> Self {
-        Self::error(403, message.unwrap_or_else(|| "Forbidden".into()))
-    }
-
-    /// 404 `Not found`.
-    pub fn not_found() -> Self {
-        Self::error(404, "Not found")
-    }
-
-    /// 405 `Method not allowed`, with the `Allow` header.
-    pub fn method_not_allowed(allow: &'static str) -> Self {
+    /// The answer for `error`: its status, `Retry-After` and `Allow`, and the body that
+    /// `render` makes of it, or `{"error": message}`.
+    pub(crate) fn from_error(error: &RouteError, render: Option<&ErrorRenderer>) -> Self {
+        let answer = match render {
+            Some(render) => Self::json(error.status(), &render(error)),
+            None => Self::error(error.status(), error.message()),
+        };
         Self {
-            allow: Some(allow),
-            ..Self::error(405, "Method not allowed")
+            retry_after: error.retry_after(),
+            allow: error.allow(),
+            ..answer
         }
-    }
-
-    /// 413: the body is larger than `limit` bytes.
-    pub fn payload_too_large(limit: usize) -> Self {
-        Self::error(
-            413,
-            format!("Request body is too large: the limit is {limit} bytes"),
-        )
-    }
-
-    /// 500 `Internal error` (details go to the logs only).
-    pub fn internal_error() -> Self {
-        Self::error(500, "Internal error")
-    }
-
-    /// 400: the request body could not be read (the client stopped sending, or sent a
-    /// broken chunked body).
-    pub fn unreadable_body() -> Self {
-        Self::bad_request("The request body could not be read")
     }
 
     /// The JSON error answer for a bare status, for framework errors that carry no message
     /// (catchers, extractor failures): `Not found`, `Method not allowed`, …
     ///
     /// ```
-    /// use vortex_client::routes::RouteResponse;
+    /// use vortex_client::routes::adapter::RouteResponse;
     ///
     /// assert_eq!(RouteResponse::for_status(404).body(), r#"{"error":"Not found"}"#);
     /// assert_eq!(RouteResponse::for_status(418).body(), r#"{"error":"Error 418"}"#);
@@ -123,38 +90,6 @@ impl RouteResponse {
             other => return Self::error(other, format!("Error {other}")),
         };
         Self::error(status, message)
-    }
-
-    /// The answer for an upstream failure, per the error table of the contract.
-    pub fn from_upstream(error: &Error) -> Self {
-        match error {
-            Error::Status { status: 404, .. } => Self::not_found(),
-            Error::Status {
-                status: status @ (400 | 409 | 422),
-                message,
-                ..
-            } => Self::error(
-                *status,
-                message
-                    .clone()
-                    .unwrap_or_else(|| default_reason(*status).into()),
-            ),
-            Error::Status {
-                status: 401 | 403, ..
-            } => Self::error(502, "Vortex API rejected the server credentials"),
-            Error::Status {
-                status: 429,
-                retry_after,
-                ..
-            } => Self {
-                retry_after: retry_after.map(|d| d.as_secs().max(1)),
-                ..Self::error(503, "Vortex API rate limit reached; retry later")
-            },
-            Error::Timeout(_) => Self::error(504, "Vortex API timed out"),
-            Error::InvalidInput(message) => Self::bad_request(message.clone()),
-            Error::InvalidApiKey(_) | Error::Config(_) => Self::internal_error(),
-            _ => Self::error(502, "Vortex API unavailable"),
-        }
     }
 
     /// Marks the answer `Cache-Control: no-store` (tokens).
@@ -194,71 +129,38 @@ impl RouteResponse {
     }
 }
 
-fn default_reason(status: u16) -> &'static str {
-    match status {
-        400 => "Bad request",
-        409 => "Conflict",
-        _ => "Unprocessable entity",
+impl From<RouteError> for RouteResponse {
+    fn from(error: RouteError) -> Self {
+        Self::from_error(&error, None)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
-    fn status(status: u16, message: Option<&str>) -> Error {
-        Error::Status {
-            status,
-            message: message.map(str::to_owned),
-            retry_after: None,
-        }
+    #[test]
+    fn errors_keep_their_headers() {
+        let answer = RouteResponse::from(RouteError::method_not_allowed("GET, DELETE"));
+        assert_eq!(answer.status(), 405);
+        assert_eq!(answer.body(), r#"{"error":"Method not allowed"}"#);
+        assert!(
+            answer
+                .headers()
+                .any(|h| h == ("allow", "GET, DELETE".into()))
+        );
     }
 
     #[test]
-    fn upstream_errors_follow_the_table() {
-        let cases = [
-            (status(404, Some("gone")), 404, "Not found"),
-            (
-                status(409, Some("already accepted")),
-                409,
-                "already accepted",
-            ),
-            (status(422, None), 422, "Unprocessable entity"),
-            (
-                status(401, Some("bad key")),
-                502,
-                "Vortex API rejected the server credentials",
-            ),
-            (
-                status(403, None),
-                502,
-                "Vortex API rejected the server credentials",
-            ),
-            (status(500, Some("boom")), 502, "Vortex API unavailable"),
-            (Error::Decode("x".into()), 502, "Vortex API unavailable"),
-            (
-                Error::Timeout(Duration::from_secs(1)),
-                504,
-                "Vortex API timed out",
-            ),
-        ];
-        for (error, code, message) in cases {
-            let answer = RouteResponse::from_upstream(&error);
-            assert_eq!(answer.status(), code, "{error}");
-            let body: Value = serde_json::from_str(answer.body()).unwrap();
-            assert_eq!(body["error"], message, "{error}");
-        }
-    }
-
-    #[test]
-    fn rate_limit_carries_retry_after() {
-        let answer = RouteResponse::from_upstream(&Error::Status {
-            status: 429,
-            message: None,
-            retry_after: Some(Duration::from_secs(7)),
-        });
-        assert_eq!(answer.status(), 503);
-        assert!(answer.headers().any(|h| h == ("retry-after", "7".into())));
+    fn a_renderer_shapes_the_body() {
+        let render: ErrorRenderer = std::sync::Arc::new(
+            |error: &RouteError| serde_json::json!({ "code": error.kind().as_str(), "detail": error.message() }),
+        );
+        let answer = RouteResponse::from_error(&RouteError::unauthorized(), Some(&render));
+        assert_eq!(answer.status(), 401);
+        assert_eq!(
+            answer.body(),
+            r#"{"code":"unauthorized","detail":"Unauthorized"}"#
+        );
     }
 }

@@ -7,7 +7,7 @@
 
 use percent_encoding::percent_decode_str;
 
-use super::response::RouteResponse;
+use super::error::RouteError;
 
 /// A route of the integration router.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,31 +62,14 @@ pub(crate) type Param = Result<String, String>;
 
 /// A request matched to a route, with its decoded path parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MatchedRoute {
+pub(crate) struct MatchedRoute {
     pub(crate) kind: RouteKind,
     pub(crate) params: Vec<Param>,
 }
 
-impl MatchedRoute {
-    /// The route.
-    pub fn kind(&self) -> RouteKind {
-        self.kind
-    }
-}
-
 /// Matches `method` and `path` (relative to the mount point, still percent-encoded, with or
-/// without the leading `/`). Unknown paths answer 404 and known paths with another method
-/// 405, both as JSON.
-///
-/// ```
-/// use vortex_client::routes::{RouteKind, match_route};
-///
-/// let matched = match_route("DELETE", "/invitations/a%2Fb").unwrap();
-/// assert_eq!(matched.kind(), RouteKind::RevokeInvitation);
-/// assert_eq!(match_route("PUT", "/jwt").unwrap_err().status(), 405);
-/// assert_eq!(match_route("GET", "/nope").unwrap_err().status(), 404);
-/// ```
-pub fn match_route(method: &str, path: &str) -> Result<MatchedRoute, RouteResponse> {
+/// without the leading `/`). Unknown paths are 404 and known paths with another method 405.
+pub(crate) fn match_route(method: &str, path: &str) -> Result<MatchedRoute, RouteError> {
     use RouteKind as K;
     let path = path.strip_prefix('/').unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
@@ -128,7 +111,7 @@ pub fn match_route(method: &str, path: &str) -> Result<MatchedRoute, RouteRespon
                 "GET, DELETE",
                 vec![*group_type, *group_id],
             ),
-            _ => return Err(RouteResponse::not_found()),
+            _ => return Err(RouteError::not_found()),
         };
     let kind = match method {
         "GET" => get,
@@ -136,7 +119,7 @@ pub fn match_route(method: &str, path: &str) -> Result<MatchedRoute, RouteRespon
         "DELETE" => delete,
         _ => None,
     }
-    .ok_or_else(|| RouteResponse::method_not_allowed(allow))?;
+    .ok_or_else(|| RouteError::method_not_allowed(allow))?;
     Ok(MatchedRoute {
         kind,
         params: params.into_iter().map(decode).collect(),
@@ -200,10 +183,6 @@ mod tests {
         }
         let answer = match_route("PATCH", "/invitations/x").unwrap_err();
         assert_eq!(answer.status(), 405);
-        assert!(
-            answer
-                .headers()
-                .any(|h| h == ("allow", "GET, DELETE".into()))
-        );
+        assert_eq!(answer.allow(), Some("GET, DELETE"));
     }
 }

@@ -56,11 +56,6 @@ fn add_scope_id(group: &mut Value) {
     }
 }
 
-/// Whether a value is a JSON object (the shape every invitation answer must have).
-pub(crate) fn is_object(value: &Value) -> bool {
-    matches!(value, Value::Object(_))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

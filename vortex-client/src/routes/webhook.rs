@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::policy::BoxFuture;
 use super::response::RouteResponse;
-use crate::token::{Clock, SystemClock};
+use crate::time::{Clock, SystemClock};
 use crate::webhook::{VortexEvent, WebhookError, Webhooks};
 
 /// The default limit of webhook bodies: 1 MiB.
@@ -92,7 +92,7 @@ pub trait SeenEvents: Send + Sync + 'static {
 }
 
 /// The object-safe form of [`SeenEvents`], implemented for every `SeenEvents`.
-pub trait DynSeenEvents: Send + Sync + 'static {
+pub(crate) trait DynSeenEvents: Send + Sync + 'static {
     /// [`SeenEvents::first_time`], boxed.
     fn first_time_dyn<'a>(&'a self, id: &'a str) -> BoxFuture<'a, bool>;
 }
@@ -330,7 +330,7 @@ impl WebhookVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::FixedClock;
+    use crate::time::FixedClock;
     use crate::webhook::sign_payload;
 
     const SECRET: &str = "whsec_test";

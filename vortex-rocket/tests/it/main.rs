@@ -1,6 +1,7 @@
 //! Integration tests of vortex-rocket: Rocket's local client against a real `vortex-mock`.
 
 mod limits;
+mod misconfigured;
 mod paths;
 mod routes;
 mod server;

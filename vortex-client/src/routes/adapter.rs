@@ -1,0 +1,269 @@
+//! The interface between the route core and a web framework: **for integration authors**.
+//!
+//! An app never needs this module: it uses `vortex-axum`, `vortex-actix` or `vortex-rocket`.
+//! Those crates implement [`RouteRequest`] over their framework's request, hand it to
+//! [`VortexRoutes::serve`](super::VortexRoutes::serve) (webhooks: [`verify_webhook`]), and
+//! turn the [`RouteResponse`] into their framework's response. The
+//! order of the checks (route, user, body limit, input, policy, upstream; for webhooks the
+//! signature header, body limit, signature, event) is the core's, so every framework answers
+//! the same request the same way.
+//!
+//! ```
+//! use vortex_client::VortexClient;
+//! use vortex_client::routes::adapter::{BodyError, RouteRequest, UserLookup};
+//! use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes, VortexUser};
+//!
+//! /// A request of a made-up framework.
+//! struct Plain {
+//!     user: Option<VortexUser>,
+//!     body: Vec<u8>,
+//! }
+//!
+//! impl RouteRequest for Plain {
+//!     type Body = Vec<u8>;
+//!     async fn user(&mut self) -> UserLookup {
+//!         self.user.take().map_or(UserLookup::Anonymous, UserLookup::SignedIn)
+//!     }
+//!     async fn body(&mut self, limit: usize) -> Result<Vec<u8>, BodyError> {
+//!         BodyError::check_length(Some(self.body.len() as u64), limit)?;
+//!         Ok(std::mem::take(&mut self.body))
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
+//! let routes = VortexRoutes::new(client, AllowAllAuthenticated);
+//! let request = |user| Plain { user, body: Vec::new() };
+//!
+//! let answer = routes.serve("POST", "/jwt", None, request(Some(VortexUser::new("u1")))).await;
+//! assert_eq!(answer.status(), 200);
+//! assert_eq!(routes.serve("POST", "/jwt", None, request(None)).await.status(), 401);
+//! let wrong_method = routes.serve("PUT", "/jwt", None, request(None)).await;
+//! assert_eq!(wrong_method.status(), 405);
+//! assert_eq!(wrong_method.body(), r#"{"error":"Method not allowed"}"#);
+//! # Ok::<(), vortex_client::Error>(())
+//! # }).unwrap();
+//! ```
+
+use std::future::Future;
+
+use super::error::RouteError;
+pub use super::response::RouteResponse;
+use super::webhook::{WebhookRejection, WebhookVerifier};
+use crate::user::VortexUser;
+use crate::webhook::VortexEvent;
+
+/// Who sent a request, as the app's user extractor or guard tells it.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // made once per request and consumed at once
+pub enum UserLookup {
+    /// A signed-in user.
+    SignedIn(VortexUser),
+    /// Nobody is signed in: the extractor rejected with a client error (4xx) or forwarded.
+    /// The routes answer 401.
+    Anonymous,
+    /// The extractor failed with a server error (5xx), such as a missing session layer: a
+    /// configuration mistake of the app. The routes answer 500 JSON and log `cause` at error
+    /// level, rather than treat the caller as anonymous.
+    Failed {
+        /// What the extractor said, for the log.
+        cause: String,
+    },
+}
+
+impl UserLookup {
+    /// The lookup of an extractor that rejected with HTTP `status` and said `cause`:
+    /// [`Failed`](Self::Failed) for a 5xx, [`Anonymous`](Self::Anonymous) otherwise.
+    ///
+    /// ```
+    /// use vortex_client::routes::adapter::UserLookup;
+    ///
+    /// assert_eq!(UserLookup::rejected(401, || "not signed in".into()), UserLookup::Anonymous);
+    /// assert!(matches!(UserLookup::rejected(500, || "no session layer".into()), UserLookup::Failed { .. }));
+    /// ```
+    pub fn rejected(status: u16, cause: impl FnOnce() -> String) -> Self {
+        if (500..600).contains(&status) {
+            Self::Failed { cause: cause() }
+        } else {
+            Self::Anonymous
+        }
+    }
+
+    /// The signed-in user, or the error to answer: 401 when anonymous, 500 (logged with the
+    /// cause) when the extractor failed. What the `CurrentUser` extractors answer.
+    pub fn into_user(self) -> Result<VortexUser, RouteError> {
+        match self {
+            Self::SignedIn(user) => Ok(user),
+            Self::Anonymous => Err(RouteError::unauthorized()),
+            Self::Failed { cause } => Err(RouteError::misconfigured(&cause)),
+        }
+    }
+}
+
+/// Why a body could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// Larger than `limit` bytes (the limit that applied, which the answer names).
+    #[error("the body is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The client stopped sending or sent a broken body.
+    #[error("the body could not be read")]
+    Unreadable,
+}
+
+impl BodyError {
+    /// Refuses a body whose declared `Content-Length` is over `limit`, before reading it.
+    ///
+    /// ```
+    /// use vortex_client::routes::adapter::BodyError;
+    ///
+    /// assert_eq!(BodyError::check_length(Some(11), 10), Err(BodyError::TooLarge { limit: 10 }));
+    /// assert_eq!(BodyError::check_length(None, 10), Ok(()));
+    /// ```
+    pub fn check_length(declared: Option<u64>, limit: usize) -> Result<(), Self> {
+        match declared {
+            Some(length) if length > limit as u64 => Err(Self::TooLarge { limit }),
+            _ => Ok(()),
+        }
+    }
+
+    /// [`check_length`](Self::check_length) with the raw `Content-Length` header value (an
+    /// invalid one is ignored: the limit is enforced while reading anyway).
+    pub fn check_header(content_length: Option<&[u8]>, limit: usize) -> Result<(), Self> {
+        let declared = content_length
+            .and_then(|value| std::str::from_utf8(value).ok())
+            .and_then(|value| value.trim().parse().ok());
+        Self::check_length(declared, limit)
+    }
+}
+
+/// What the core asks of a request to the Vortex routes, once it matched a route: the user
+/// (for 401), then the body (for 413). It never reads the body of a request it refused.
+pub trait RouteRequest {
+    /// The body once read.
+    type Body: AsRef<[u8]>;
+
+    /// Runs the app's user extractor or guard.
+    fn user(&mut self) -> impl Future<Output = UserLookup>;
+
+    /// Reads the whole body, refusing more than `limit` bytes (or a lower limit that the
+    /// framework's configuration sets, reported in [`BodyError::TooLarge`]).
+    fn body(&mut self, limit: usize) -> impl Future<Output = Result<Self::Body, BodyError>>;
+}
+
+/// A webhook that [`verify_webhook`] accepted.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct VerifiedEvent<B> {
+    /// The verified event.
+    pub event: VortexEvent,
+    /// The raw body, as signed.
+    pub body: B,
+}
+
+/// Verifies a webhook request with `verifier`: the `X-Vortex-Signature` header values as
+/// received (400/401) before the body is read, the body with `read_body(limit)` (413), then
+/// the signature, the event, its freshness and replays. A refusal is the JSON answer to send
+/// (a replay is 200 `{"received":true,"duplicate":true}`).
+///
+/// `read_body` reads the whole body, as [`RouteRequest::body`].
+pub async fn verify_webhook<B, F>(
+    verifier: &WebhookVerifier,
+    signatures: &[&[u8]],
+    read_body: F,
+) -> Result<VerifiedEvent<B>, RouteResponse>
+where
+    B: AsRef<[u8]>,
+    F: AsyncFnOnce(usize) -> Result<B, BodyError>,
+{
+    let reject = |rejection: WebhookRejection| rejection.to_response();
+    verifier
+        .check_headers(signatures.iter().copied())
+        .map_err(reject)?;
+    let body = read_body(verifier.limit())
+        .await
+        .map_err(|error| match error {
+            BodyError::TooLarge { limit } => reject(WebhookRejection::PayloadTooLarge { limit }),
+            BodyError::Unreadable => reject(WebhookRejection::UnreadableBody),
+        })?;
+    let event = verifier
+        .verify(signatures.iter().copied(), body.as_ref())
+        .await
+        .map_err(reject)?;
+    Ok(VerifiedEvent { event, body })
+}
+
+/// The 500 JSON answer of a webhook extractor that finds no [`WebhookVerifier`]: `fix` says
+/// what to add (it is logged at error level and sent, as a configuration mistake of the app).
+pub fn missing_verifier(fix: &str) -> RouteResponse {
+    tracing::error!(error.kind = "misconfigured", "{fix}");
+    RouteResponse::error(500, fix)
+}
+
+/// Defines an adapter's `VortexResponse`: a core answer as the framework's response type,
+/// convertible from [`RouteResponse`] and [`RouteError`](super::RouteError). The adapter
+/// implements its framework's response traits for it. Attributes (docs) go first.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __vortex_response {
+    ($(#[$meta:meta])*) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct VortexResponse(pub $crate::routes::adapter::RouteResponse);
+
+        impl ::core::convert::From<$crate::routes::adapter::RouteResponse> for VortexResponse {
+            fn from(answer: $crate::routes::adapter::RouteResponse) -> Self {
+                Self(answer)
+            }
+        }
+
+        impl ::core::convert::From<$crate::routes::RouteError> for VortexResponse {
+            fn from(error: $crate::routes::RouteError) -> Self {
+                Self(error.into())
+            }
+        }
+    };
+}
+
+/// Defines an adapter's `CurrentUser<U>`: the signed-in [`VortexUser`] found by the app's
+/// extractor or guard `U`, with `into_inner`, `Deref` and a private `new`. The adapter
+/// implements its framework's extractor trait for it. Attributes (docs) go first.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __current_user {
+    ($(#[$meta:meta])*) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct CurrentUser<U> {
+            user: $crate::VortexUser,
+            app_user: ::core::marker::PhantomData<fn() -> U>,
+        }
+
+        impl<U> CurrentUser<U> {
+            fn new(user: $crate::VortexUser) -> Self {
+                Self {
+                    user,
+                    app_user: ::core::marker::PhantomData,
+                }
+            }
+
+            /// The user.
+            pub fn into_inner(self) -> $crate::VortexUser {
+                self.user
+            }
+        }
+
+        impl<U> ::core::ops::Deref for CurrentUser<U> {
+            type Target = $crate::VortexUser;
+
+            fn deref(&self) -> &$crate::VortexUser {
+                &self.user
+            }
+        }
+    };
+}
