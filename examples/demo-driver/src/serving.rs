@@ -50,7 +50,7 @@ pub struct ShutdownReport {
     pub exit_after: Duration,
 }
 
-/// With [`IN_FLIGHT`] requests held by the upstream for 3 s and a client that sent half a
+/// With 20 requests held by the upstream for 3 s and a client that sent half a
 /// request head, `signal` (`"TERM"` or `"INT"`) stops new connections from being served, lets
 /// every in-flight request finish, and the process exits 0 within the 30 s drain (+ 5 s).
 ///
