@@ -50,3 +50,8 @@ async fn logs_are_json_lines_with_each_vortex_request_and_no_secret() {
 async fn webhook_failures_are_simulated_for_the_admin_only() {
     serving::webhook_failures_are_simulated(binary()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_cookie_is_http_only_lax_and_opaque() {
+    serving::session_cookie_is_protected(binary(), false).await;
+}

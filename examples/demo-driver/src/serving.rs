@@ -454,3 +454,51 @@ async fn wait_for_delivery(client: &reqwest::Client, demo: &Demo, needle: &str) 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The session cookie is HttpOnly and SameSite=Lax and shows neither the user's id nor their
+/// e-mail; with `across_instances`, a second instance with the same `SESSION_SECRET` accepts
+/// it (for demos whose sessions live in the cookie), and one with another secret does not.
+///
+/// # Panics
+///
+/// When any of this does not hold.
+pub async fn session_cookie_is_protected(binary: &Path, across_instances: bool) {
+    let secret = "a7".repeat(64);
+    let first = Demo::start_with(binary, &[("RUST_LOG", "warn"), ("SESSION_SECRET", &secret)]);
+    let answer = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", first.url))
+        .json(&json!({ "email": "admin@example.com", "password": "password123" }))
+        .send()
+        .await
+        .expect("the sign-in request");
+    assert_eq!(answer.status(), 200);
+    let set_cookie = answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("vortex_demo_session="))
+        .expect("a session cookie")
+        .to_owned();
+    let lower = set_cookie.to_ascii_lowercase();
+    assert!(lower.contains("httponly"), "{set_cookie}");
+    assert!(lower.contains("samesite=lax"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap_or_default().to_owned();
+    for plain in ["user-1", "admin@example.com", "Admin User"] {
+        assert!(!cookie.contains(plain), "{plain} in the cookie: {cookie}");
+    }
+    if !across_instances {
+        return;
+    }
+    let me = |demo: &Demo| {
+        reqwest::Client::new()
+            .get(format!("{}/api/auth/me", demo.url))
+            .header("cookie", cookie.clone())
+            .send()
+    };
+    let second = Demo::start_with(binary, &[("RUST_LOG", "warn"), ("SESSION_SECRET", &secret)]);
+    assert_eq!(me(&second).await.expect("request").status(), 200);
+    let other = Demo::start_with(binary, &[("RUST_LOG", "warn")]);
+    assert_eq!(me(&other).await.expect("request").status(), 401);
+    println!("a session cookie of one instance is accepted by another with the same secret");
+}

@@ -55,3 +55,8 @@ async fn logs_are_json_lines_with_each_vortex_request_and_no_secret() {
 async fn webhook_failures_are_simulated_for_the_admin_only() {
     serving::webhook_failures_are_simulated(binary()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_cookie_is_opaque_and_accepted_by_instances_with_the_same_secret() {
+    serving::session_cookie_is_protected(binary(), true).await;
+}
