@@ -1,58 +1,25 @@
-//! The Vortex demo on actix-web.
+//! The Vortex demo on actix-web: `actix-session` sessions in a private cookie, the Vortex
+//! routes in a `web::scope("/api/vortex")`, verified webhooks, and a production server (see
+//! [`serve`]).
 //!
-//! Run with `cargo run -p examples --bin actix-demo`, then open <http://127.0.0.1:3000>.
+//! Run with `cargo run -p actix-demo`, then open <http://127.0.0.1:3000>.
 //! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; see `shared/spec/DEMO.md`.
 
-use std::future::{Ready, ready};
+mod serve;
+mod session;
 
-use actix_web::dev::Payload;
+use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, ContentType};
-use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
-use examples::{DemoApp, DemoConfig, DemoResponse, app::print_banner, page, upstream::Upstream};
+use actix_web::http::header::ContentType;
+use actix_web::{App, HttpResponse, web};
+use session::{NoUser, SessionUser};
 use vortex_actix::VerifiedWebhook;
-use vortex_client::routes::VortexUser;
-
-/// The signed-in user, from the session cookie: the app's own authentication.
-struct SessionUser(VortexUser);
-
-impl FromRequest for SessionUser {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let user = request
-            .app_data::<web::Data<DemoApp>>()
-            .and_then(|demo| demo.user(cookie(request)));
-        ready(
-            user.map(SessionUser)
-                .ok_or_else(|| actix_web::error::ErrorUnauthorized("not signed in")),
-        )
-    }
-}
-
-impl From<SessionUser> for VortexUser {
-    fn from(user: SessionUser) -> Self {
-        user.0
-    }
-}
-
-fn cookie(request: &HttpRequest) -> Option<&str> {
-    request
-        .headers()
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-}
+use vortex_demo::app::SESSION_USER_ID;
+use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner};
 
 fn reply(answer: DemoResponse) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
-    if let Some(cookie) = answer.set_cookie {
-        response.insert_header((header::SET_COOKIE, cookie));
-    }
-    response
-        .content_type(ContentType::json())
-        .body(answer.body.to_string())
+    HttpResponse::build(status).json(answer.body)
 }
 
 async fn index() -> HttpResponse {
@@ -61,20 +28,45 @@ async fn index() -> HttpResponse {
         .body(page::INDEX_HTML)
 }
 
-async fn login(demo: web::Data<DemoApp>, body: web::Bytes) -> HttpResponse {
-    reply(demo.login(&body))
+async fn login(demo: web::Data<DemoApp>, session: Session, body: web::Bytes) -> HttpResponse {
+    let user = match demo.login(&body) {
+        Ok(user) => user,
+        Err(answer) => return reply(answer),
+    };
+    // A new session at sign-in, so a planted cookie cannot ride on it.
+    session.renew();
+    if let Err(e) = session.insert(SESSION_USER_ID, &user.id) {
+        tracing::error!("cannot write the session: {e}");
+        return reply(DemoResponse::error(500, "Internal error"));
+    }
+    reply(DemoResponse::user(&user))
 }
 
-async fn logout(demo: web::Data<DemoApp>, request: HttpRequest) -> HttpResponse {
-    reply(demo.logout(cookie(&request)))
+async fn logout(demo: web::Data<DemoApp>, session: Session) -> HttpResponse {
+    session.purge();
+    reply(demo.logout())
 }
 
-async fn me(demo: web::Data<DemoApp>, request: HttpRequest) -> HttpResponse {
-    reply(demo.me(cookie(&request)))
+async fn me(
+    demo: web::Data<DemoApp>,
+    user: Result<SessionUser, NoUser>,
+) -> Result<HttpResponse, NoUser> {
+    Ok(reply(demo.me(Some(&user?.0))))
 }
 
-async fn events(demo: web::Data<DemoApp>, request: HttpRequest) -> HttpResponse {
-    reply(demo.events(cookie(&request)))
+async fn events(
+    demo: web::Data<DemoApp>,
+    user: Result<SessionUser, NoUser>,
+) -> Result<HttpResponse, NoUser> {
+    Ok(reply(demo.events(Some(&user?.0))))
+}
+
+async fn webhook_failures(
+    demo: web::Data<DemoApp>,
+    user: Result<SessionUser, NoUser>,
+    body: web::Bytes,
+) -> Result<HttpResponse, NoUser> {
+    Ok(reply(demo.arm_webhook_failures(Some(&user?.0), &body)))
 }
 
 async fn webhook(
@@ -106,7 +98,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    examples::app::init_tracing();
+    vortex_demo::logging::init_tracing();
     let config = DemoConfig::from_env()?;
     let listener = std::net::TcpListener::bind((config.host, config.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
@@ -116,8 +108,10 @@ async fn run() -> Result<(), String> {
     let data = web::Data::new(demo.clone());
     let verifier = web::Data::new(demo.webhooks.clone());
     let routes = demo.routes.clone();
-    let server = HttpServer::new(move || {
+    let secret = config.session_secret.clone();
+    let app = move || {
         App::new()
+            .wrap(session::middleware(&secret))
             .app_data(data.clone())
             .app_data(verifier.clone())
             .service(
@@ -129,15 +123,14 @@ async fn run() -> Result<(), String> {
             .service(resource("/api/auth/logout").route(web::post().to(logout)))
             .service(resource("/api/auth/me").route(web::get().to(me)))
             .service(resource("/api/demo/events").route(web::get().to(events)))
+            .service(resource("/api/demo/webhook-failures").route(web::post().to(webhook_failures)))
             .service(resource("/webhooks/vortex").route(web::post().to(webhook)))
             .default_service(web::to(not_found))
-    })
-    .workers(2)
-    .listen(listener)
-    .map_err(|e| e.to_string())?
-    .run();
+    };
     print_banner(&config, listening, &upstream.describe());
-    server.await.map_err(|e| e.to_string())?;
+    serve::serve(listener, app)
+        .await
+        .map_err(|e| e.to_string())?;
     drop(upstream); // the embedded mock lives as long as the server
     Ok(())
 }

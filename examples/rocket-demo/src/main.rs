@@ -1,34 +1,28 @@
-//! The Vortex demo on Rocket.
+//! The Vortex demo on Rocket: sessions in a private (encrypted) cookie, the Vortex routes
+//! mounted by a fairing, verified webhooks, and the production settings of [`serve`].
 //!
-//! Run with `cargo run -p examples --bin rocket-demo`, then open <http://127.0.0.1:3000>.
+//! Run with `cargo run -p rocket-demo`, then open <http://127.0.0.1:3000>.
 //! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; see `shared/spec/DEMO.md`.
+
+mod serve;
 
 use std::io::Cursor;
 use std::net::SocketAddr;
 
-use examples::{DemoApp, DemoConfig, DemoResponse, app::print_banner, page, upstream::Upstream};
 use rocket::data::{Data, ToByteUnit};
 use rocket::fairing::AdHoc;
-use rocket::http::{ContentType, Header, Method, Status};
+use rocket::http::{ContentType, Cookie, CookieJar, Method, SameSite, Status};
 use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder, Response, content::RawHtml};
 use rocket::{Route, State, get, post, route, routes};
 use vortex_client::routes::VortexUser;
+use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner};
 use vortex_rocket::VerifiedWebhook;
 
-/// The `Cookie` header of a request.
-struct Cookies(Option<String>);
+/// The private (encrypted) cookie that holds the signed-in user's id.
+const COOKIE_NAME: &str = "vortex_demo_session";
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Cookies {
-    type Error = std::convert::Infallible;
-
-    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
-        request::Outcome::Success(Self(request.headers().get_one("cookie").map(str::to_owned)))
-    }
-}
-
-/// The signed-in user, from the session cookie: the app's own authentication.
+/// The signed-in user, from the private session cookie: the app's own authentication.
 struct SessionUser(VortexUser);
 
 #[rocket::async_trait]
@@ -36,10 +30,11 @@ impl<'r> FromRequest<'r> for SessionUser {
     type Error = ();
 
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, ()> {
+        let user_id = request.cookies().get_private(COOKIE_NAME);
         let user = request
             .rocket()
             .state::<DemoApp>()
-            .and_then(|demo| demo.user(request.headers().get_one("cookie")));
+            .and_then(|demo| demo.user(user_id.as_ref().map(Cookie::value)));
         match user {
             Some(user) => request::Outcome::Success(Self(user)),
             None => request::Outcome::Forward(Status::Unauthorized),
@@ -64,9 +59,6 @@ impl<'r> Responder<'r, 'static> for Reply {
             .status(Status::new(self.0.status))
             .header(ContentType::JSON)
             .sized_body(body.len(), Cursor::new(body));
-        if let Some(cookie) = self.0.set_cookie {
-            response.header(Header::new("Set-Cookie", cookie));
-        }
         Ok(response.finalize())
     }
 }
@@ -77,34 +69,68 @@ fn index() -> RawHtml<&'static str> {
     RawHtml(page::INDEX_HTML)
 }
 
-#[post("/api/auth/login", data = "<body>")]
-#[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-async fn login(demo: &State<DemoApp>, body: Data<'_>) -> Reply {
+/// Reads a small JSON body (64 KiB at most).
+async fn small_body(body: Data<'_>) -> Result<Vec<u8>, Reply> {
     match body.open(64.kibibytes()).into_bytes().await {
-        Ok(bytes) if bytes.is_complete() => Reply(demo.login(&bytes)),
-        _ => Reply(DemoResponse::error(
+        Ok(bytes) if bytes.is_complete() => Ok(bytes.into_inner()),
+        _ => Err(Reply(DemoResponse::error(
             400,
             "The request body could not be read",
-        )),
+        ))),
+    }
+}
+
+#[post("/api/auth/login", data = "<body>")]
+async fn login(demo: &State<DemoApp>, jar: &CookieJar<'_>, body: Data<'_>) -> Reply {
+    let body = match small_body(body).await {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    match demo.login(&body) {
+        Ok(user) => {
+            let cookie = Cookie::build((COOKIE_NAME, user.id.to_string()))
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Lax);
+            jar.add_private(cookie);
+            Reply(DemoResponse::user(&user))
+        }
+        Err(answer) => Reply(answer),
     }
 }
 
 #[post("/api/auth/logout")]
-#[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-fn logout(demo: &State<DemoApp>, cookies: Cookies) -> Reply {
-    Reply(demo.logout(cookies.0.as_deref()))
+fn logout(demo: &State<DemoApp>, jar: &CookieJar<'_>) -> Reply {
+    jar.remove_private(Cookie::build(COOKIE_NAME).path("/"));
+    Reply(demo.logout())
 }
 
 #[get("/api/auth/me")]
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-fn me(demo: &State<DemoApp>, cookies: Cookies) -> Reply {
-    Reply(demo.me(cookies.0.as_deref()))
+fn me(demo: &State<DemoApp>, user: Option<SessionUser>) -> Reply {
+    Reply(demo.me(user.map(|u| u.0).as_ref()))
 }
 
 #[get("/api/demo/events")]
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-fn events(demo: &State<DemoApp>, cookies: Cookies) -> Reply {
-    Reply(demo.events(cookies.0.as_deref()))
+fn events(demo: &State<DemoApp>, user: Option<SessionUser>) -> Reply {
+    Reply(demo.events(user.map(|u| u.0).as_ref()))
+}
+
+#[post("/api/demo/webhook-failures", data = "<body>")]
+async fn webhook_failures(
+    demo: &State<DemoApp>,
+    user: Option<SessionUser>,
+    body: Data<'_>,
+) -> Reply {
+    let user = user.map(|u| u.0);
+    if user.is_none() {
+        return Reply(DemoResponse::unauthorized());
+    }
+    match small_body(body).await {
+        Ok(body) => Reply(demo.arm_webhook_failures(user.as_ref(), &body)),
+        Err(reply) => reply,
+    }
 }
 
 #[post("/webhooks/vortex", data = "<webhook>")]
@@ -114,12 +140,13 @@ fn webhook(demo: &State<DemoApp>, webhook: VerifiedWebhook) -> Reply {
 }
 
 /// The demo's own routes, for the JSON 405 of their other methods.
-const OWN_ROUTES: [(Method, &str); 6] = [
+const OWN_ROUTES: [(Method, &str); 7] = [
     (Method::Get, "/"),
     (Method::Post, "/api/auth/login"),
     (Method::Post, "/api/auth/logout"),
     (Method::Get, "/api/auth/me"),
     (Method::Get, "/api/demo/events"),
+    (Method::Post, "/api/demo/webhook-failures"),
     (Method::Post, "/webhooks/vortex"),
 ];
 
@@ -167,7 +194,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    examples::app::init_tracing();
+    vortex_demo::logging::init_tracing();
     let mut config = DemoConfig::from_env()?;
     if config.port == 0 {
         // Rocket needs the port up front; the embedded mock needs it for its webhooks.
@@ -179,28 +206,29 @@ async fn run() -> Result<(), String> {
     let listening = SocketAddr::new(config.host, config.port);
     let upstream = Upstream::start(&config, listening).await?;
     let demo = DemoApp::new(&config, &upstream)?;
-    let figment = rocket::Config::figment()
-        .merge(("address", config.host))
-        .merge(("port", config.port))
-        .merge(("log_level", rocket::config::LogLevel::Critical));
     let banner_config = config.clone();
     let description = upstream.describe();
-    let _rocket = rocket::custom(figment)
-        .manage(demo.webhooks.clone())
-        .manage(demo.clone())
-        .attach(vortex_rocket::fairing::<SessionUser>(
-            "/api/vortex",
-            demo.routes.clone(),
-        ))
-        .mount("/", routes![index, login, logout, me, events, webhook])
-        .mount("/", method_not_allowed_routes())
-        .register("/", vortex_rocket::catchers())
-        .attach(AdHoc::on_liftoff("banner", move |_| {
-            Box::pin(async move { print_banner(&banner_config, listening, &description) })
-        }))
-        .launch()
-        .await
-        .map_err(|e| e.to_string())?;
+    let rocket = rocket::custom(serve::config(
+        config.host,
+        config.port,
+        &config.session_secret,
+    ))
+    .manage(demo.webhooks.clone())
+    .manage(demo.clone())
+    .attach(vortex_rocket::fairing::<SessionUser>(
+        "/api/vortex",
+        demo.routes.clone(),
+    ))
+    .mount(
+        "/",
+        routes![index, login, logout, me, events, webhook_failures, webhook],
+    )
+    .mount("/", method_not_allowed_routes())
+    .register("/", vortex_rocket::catchers())
+    .attach(AdHoc::on_liftoff("banner", move |_| {
+        Box::pin(async move { print_banner(&banner_config, listening, &description) })
+    }));
+    serve::launch(rocket).await?;
     drop(upstream); // the embedded mock lives as long as the server
     Ok(())
 }

@@ -2,10 +2,12 @@
 //! embedded `vortex-mock` that delivers its webhooks to the demo itself.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+#[cfg(feature = "embedded-mock")]
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use vortex_client::VortexClient;
+#[cfg(feature = "embedded-mock")]
 use vortex_mock::MockServer;
 
 use crate::config::DemoConfig;
@@ -17,6 +19,7 @@ pub struct Upstream {
     /// The client for the upstream.
     pub client: VortexClient,
     /// The embedded mock, when one is used.
+    #[cfg(feature = "embedded-mock")]
     pub mock: Option<MockServer>,
 }
 
@@ -34,8 +37,26 @@ impl Upstream {
                 builder = builder.base_url(url.clone());
             }
             let client = builder.build().map_err(|e| e.to_string())?;
-            return Ok(Self { client, mock: None });
+            return Ok(Self {
+                client,
+                #[cfg(feature = "embedded-mock")]
+                mock: None,
+            });
         }
+        Self::start_mock(config, listening).await
+    }
+
+    #[cfg(not(feature = "embedded-mock"))]
+    async fn start_mock(_: &DemoConfig, _: SocketAddr) -> Result<Self, String> {
+        Err(
+            "VORTEX_API_KEY is not set, and this build has no embedded vortex-mock \
+             (feature `embedded-mock`): set VORTEX_API_KEY, or build with the default features"
+                .to_owned(),
+        )
+    }
+
+    #[cfg(feature = "embedded-mock")]
+    async fn start_mock(config: &DemoConfig, listening: SocketAddr) -> Result<Self, String> {
         let webhook_url = format!("http://{}/webhooks/vortex", reachable(listening));
         let mut builder = MockServer::builder().webhook(webhook_url, config.webhook_secret.clone());
         for invitation in seed_invitations() {
@@ -55,17 +76,19 @@ impl Upstream {
 
     /// A line describing the upstream, for the start-up banner.
     pub fn describe(&self) -> String {
-        match &self.mock {
-            Some(mock) => format!(
+        #[cfg(feature = "embedded-mock")]
+        if let Some(mock) = &self.mock {
+            return format!(
                 "using an embedded vortex-mock at {} (no VORTEX_API_KEY set)",
                 mock.base_url()
-            ),
-            None => format!("using the Vortex API at {}", self.client.base_url()),
+            );
         }
+        format!("using the Vortex API at {}", self.client.base_url())
     }
 }
 
 /// An address the mock can reach the demo at (`0.0.0.0` is not one).
+#[cfg_attr(not(feature = "embedded-mock"), allow(dead_code))]
 fn reachable(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
         ip if ip.is_unspecified() && ip.is_ipv4() => {

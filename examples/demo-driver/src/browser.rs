@@ -1,5 +1,5 @@
 //! The demo page in a real browser: headless Chromium, driven through ChromeDriver (the
-//! Debian packages `chromium` and `chromium-driver`, which `.ci/run` installs), against each
+//! Debian packages `chromium` and `chromium-driver`, which `.ci/run` installs), against a
 //! demo binary on its embedded vortex-mock.
 //!
 //! For each demo: sign in as the admin, get a JWT, list, accept, revoke and see the webhook
@@ -10,7 +10,6 @@
 //! Without Chromium the test is skipped with a message, except under CI (`CI` set), where a
 //! missing browser is a failure.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -18,10 +17,13 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
+use crate::Demo;
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// A child process killed on drop.
+#[derive(Debug)]
 struct Process(Child);
 
 impl Drop for Process {
@@ -29,33 +31,6 @@ impl Drop for Process {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// Starts a demo binary on a free port and returns it with its URL.
-fn start_demo(binary: &Path) -> (Process, String) {
-    let mut child = Command::new(binary)
-        .env("PORT", "0")
-        .env("HOST", "127.0.0.1")
-        .env_remove("VORTEX_API_KEY")
-        .env_remove("VORTEX_API_BASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                let _ = sender.send(url.trim().to_owned());
-            }
-        }
-    });
-    let url = receiver
-        .recv_timeout(Duration::from_secs(30))
-        .unwrap_or_else(|_| panic!("{} did not print its address", binary.display()));
-    (Process(child), url)
 }
 
 fn free_port() -> u16 {
@@ -247,15 +222,23 @@ fn browser_available() -> bool {
 
 fn screenshot_path(demo: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/browser")
+        .join("../../target/browser")
         .join(format!("{demo}.png"))
 }
 
-/// The admin's flow and the regular user's refused revoke, on one demo.
-async fn drive_demo(demo: &str, binary: &Path) {
-    let (_demo_process, url) = start_demo(binary);
+/// The admin's flow and the regular user's refused revoke, on the demo `binary` (named
+/// `demo` for its screenshot). Skipped with a message without Chromium, except under CI.
+///
+/// # Panics
+///
+/// When the page does not behave as the flow expects.
+pub async fn drive_page(demo: &str, binary: &Path) {
+    if !browser_available() {
+        return;
+    }
+    let demo_process = Demo::start(binary);
     let browser = Browser::start().await;
-    browser.goto(&url).await;
+    browser.goto(&demo_process.url).await;
 
     // The admin signs in and gets a JWT, whose payload the page decodes.
     browser.click("login-admin").await;
@@ -305,18 +288,3 @@ async fn drive_demo(demo: &str, binary: &Path) {
     assert!(error.contains("Only admins may do this"), "{error}");
     browser.quit().await;
 }
-
-macro_rules! browser_test {
-    ($name:ident, $demo:literal) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            if browser_available() {
-                drive_demo($demo, Path::new(env!(concat!("CARGO_BIN_EXE_", $demo)))).await;
-            }
-        }
-    };
-}
-
-browser_test!(axum_demo_in_chromium, "axum-demo");
-browser_test!(actix_demo_in_chromium, "actix-demo");
-browser_test!(rocket_demo_in_chromium, "rocket-demo");

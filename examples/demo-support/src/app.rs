@@ -1,0 +1,240 @@
+//! The demo's own endpoints (sign-in, who am I, received events, simulated handler failures),
+//! framework-neutral: each demo keeps the signed-in user's id in its framework's session,
+//! maps its routes to these and copies the answer.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde_json::{Value, json};
+use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
+use vortex_client::webhook::VortexEvent;
+
+use crate::DemoConfig;
+use crate::events::Events;
+use crate::policy::DemoPolicy;
+use crate::upstream::Upstream;
+use crate::users;
+
+/// The most handler failures `POST /api/demo/webhook-failures` arms at once.
+pub const MAX_SIMULATED_FAILURES: u64 = 100;
+
+/// The session key under which every demo keeps the signed-in user's id (the session holds
+/// only this id, never the user's JSON).
+pub const SESSION_USER_ID: &str = "user_id";
+
+/// An answer of a demo endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: Value,
+}
+
+impl DemoResponse {
+    fn json(status: u16, body: Value) -> Self {
+        Self { status, body }
+    }
+
+    /// An error answer `{"error": message}`.
+    pub fn error(status: u16, message: &str) -> Self {
+        Self::json(status, json!({ "error": message }))
+    }
+
+    /// 401 `{"error":"Unauthorized"}`.
+    pub fn unauthorized() -> Self {
+        Self::error(401, "Unauthorized")
+    }
+
+    /// 200 `{"user": …}`.
+    pub fn user(user: &VortexUser) -> Self {
+        Self::json(200, json!({ "user": user }))
+    }
+}
+
+/// The demo's state: received events, simulated failures, the Vortex routes and webhook
+/// verifier. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct DemoApp {
+    /// Received webhook events.
+    pub events: Events,
+    /// The Vortex routes, with the demo policy.
+    pub routes: VortexRoutes,
+    /// The webhook verifier, with the configured secret.
+    pub webhooks: WebhookVerifier,
+    failures: SimulatedFailures,
+}
+
+impl DemoApp {
+    /// The demo for `config`, calling Vortex through `upstream`.
+    ///
+    /// # Errors
+    ///
+    /// A message when the webhook secret is empty.
+    pub fn new(config: &DemoConfig, upstream: &Upstream) -> Result<Self, String> {
+        let webhooks = WebhookVerifier::new(&config.webhook_secret)
+            .map_err(|e| e.to_string())?
+            .dedupe_in_memory();
+        Ok(Self {
+            events: Events::default(),
+            routes: VortexRoutes::new(upstream.client.clone(), DemoPolicy),
+            webhooks,
+            failures: SimulatedFailures::default(),
+        })
+    }
+
+    /// `POST /api/auth/login` with `{"email","password"}`: the user to keep in the session,
+    /// or the error answer.
+    ///
+    /// # Errors
+    ///
+    /// 400 for a body that is not a JSON object, 401 for wrong credentials.
+    pub fn login(&self, body: &[u8]) -> Result<VortexUser, DemoResponse> {
+        let credentials: Value = match serde_json::from_slice(body) {
+            Ok(value @ Value::Object(_)) => value,
+            _ => {
+                return Err(DemoResponse::error(
+                    400,
+                    "Send a JSON object {\"email\",\"password\"}",
+                ));
+            }
+        };
+        let field = |name: &str| credentials.get(name).and_then(Value::as_str).unwrap_or("");
+        users::authenticate(field("email"), field("password"))
+            .ok_or_else(|| DemoResponse::error(401, "Invalid email or password"))
+    }
+
+    /// The user a session's user id names.
+    pub fn user(&self, session_user_id: Option<&str>) -> Option<VortexUser> {
+        users::by_id(session_user_id?)
+    }
+
+    /// `POST /api/auth/logout`, once the session is ended.
+    pub fn logout(&self) -> DemoResponse {
+        DemoResponse::json(200, json!({ "success": true }))
+    }
+
+    /// `GET /api/auth/me`.
+    pub fn me(&self, user: Option<&VortexUser>) -> DemoResponse {
+        user.map_or_else(DemoResponse::unauthorized, DemoResponse::user)
+    }
+
+    /// `GET /api/demo/events`: the received webhook events, newest first.
+    pub fn events(&self, user: Option<&VortexUser>) -> DemoResponse {
+        match user {
+            Some(_) => DemoResponse::json(200, json!({ "events": self.events.list() })),
+            None => DemoResponse::unauthorized(),
+        }
+    }
+
+    /// `POST /api/demo/webhook-failures` with `{"next": n}` (admin only, 0 ≤ n ≤ 100): the
+    /// next `n` webhook handler runs fail.
+    pub fn arm_webhook_failures(&self, user: Option<&VortexUser>, body: &[u8]) -> DemoResponse {
+        self.failures.arm(user, body)
+    }
+
+    /// The webhook handler: keeps a verified event (the answer of `POST /webhooks/vortex`),
+    /// or fails as a handler whose database is down would, while simulated failures are
+    /// armed.
+    pub fn received(&self, event: &VortexEvent) -> DemoResponse {
+        if self.failures.take() {
+            tracing::warn!(
+                kind = event.kind(),
+                id = event.id(),
+                "Vortex webhook handler failed (simulated)"
+            );
+            return DemoResponse::error(503, "Simulated handler failure");
+        }
+        tracing::info!(
+            kind = event.kind(),
+            id = event.id(),
+            "Vortex webhook received"
+        );
+        self.events.record(event);
+        DemoResponse::json(200, json!({ "received": true }))
+    }
+}
+
+/// Simulated failures of the webhook handler, armed by `POST /api/demo/webhook-failures`.
+/// Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct SimulatedFailures {
+    left: Arc<AtomicU32>,
+}
+
+impl SimulatedFailures {
+    /// `POST /api/demo/webhook-failures` with `{"next": n}` (admin only, 0 ≤ n ≤ 100): the
+    /// next `n` webhook handler runs fail.
+    pub fn arm(&self, user: Option<&VortexUser>, body: &[u8]) -> DemoResponse {
+        let Some(user) = user else {
+            return DemoResponse::unauthorized();
+        };
+        if !user.is_admin_of("autojoin") {
+            return DemoResponse::error(403, "Only admins may simulate webhook failures");
+        }
+        let next = serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|body| body.get("next").and_then(Value::as_u64))
+            .filter(|n| *n <= MAX_SIMULATED_FAILURES);
+        let Some(next) = next.and_then(|n| u32::try_from(n).ok()) else {
+            return DemoResponse::error(
+                400,
+                "Send a JSON object {\"next\": n} with n an integer from 0 to 100",
+            );
+        };
+        self.left.store(next, Ordering::SeqCst);
+        tracing::info!(next, "simulated webhook handler failures armed");
+        DemoResponse::json(200, json!({ "next": next }))
+    }
+
+    /// Whether the current handler run is to fail (and uses up one armed failure).
+    pub fn take(&self) -> bool {
+        self.left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+/// Prints the start-up banner.
+pub fn print_banner(config: &DemoConfig, listening: std::net::SocketAddr, upstream: &str) {
+    println!("listening on http://{listening}");
+    println!("{upstream}");
+    if config.webhook_secret_generated {
+        println!("webhook secret (generated): {}", config.webhook_secret);
+    }
+    if config.session_secret.is_generated() {
+        println!(
+            "session secret: generated (set SESSION_SECRET, 64+ bytes hex, for sessions that outlive the process or span instances)"
+        );
+    }
+    println!("sign in as admin@example.com / password123 or user@example.com / userpass");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_failures_are_for_admins_with_a_bounded_count() {
+        let failures = SimulatedFailures::default();
+        let admin = users::by_id("user-1");
+        let user = users::by_id("user-2");
+        assert_eq!(failures.arm(None, b"{\"next\":1}").status, 401);
+        assert_eq!(failures.arm(user.as_ref(), b"{\"next\":1}").status, 403);
+        for bad in [
+            &b"{\"next\":101}"[..],
+            b"{\"next\":-1}",
+            b"{\"next\":1.5}",
+            b"[]",
+            b"x",
+        ] {
+            assert_eq!(failures.arm(admin.as_ref(), bad).status, 400);
+        }
+        assert!(!failures.take(), "nothing armed by the refused calls");
+        let armed = failures.arm(admin.as_ref(), b"{\"next\":2}");
+        assert_eq!((armed.status, armed.body), (200, json!({"next": 2})));
+        assert!(failures.take());
+        assert!(failures.take());
+        assert!(!failures.take());
+    }
+}

@@ -1,0 +1,131 @@
+//! Logs on stderr for production: plain text (coloured only on a terminal), or one JSON
+//! object per line with `LOG_FORMAT=json`; one line per Vortex request, with its route,
+//! operation, status, user id and latency.
+
+use std::io::IsTerminal as _;
+use std::time::Instant;
+
+use tracing::Subscriber;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing_subscriber::layer::{Context, SubscriberExt as _};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer};
+
+/// The name of the span the Vortex route core opens for each request.
+const ROUTE_SPAN: &str = "vortex.route";
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`); `LOG_FORMAT=json` for JSON lines.
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let registry = tracing_subscriber::registry()
+        .with(filter)
+        .with(VortexRequestLog);
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let result = if json {
+        registry.with(fmt.json().flatten_event(true)).try_init()
+    } else {
+        registry
+            .with(fmt.with_ansi(std::io::stderr().is_terminal()))
+            .try_init()
+    };
+    if result.is_err() {
+        eprintln!("a tracing subscriber was already installed; keeping it");
+    }
+}
+
+/// Writes one `vortex request` line when a `vortex.route` span closes.
+#[derive(Debug, Clone, Copy)]
+pub struct VortexRequestLog;
+
+/// What a `vortex.route` span recorded, kept in its extensions.
+#[derive(Debug)]
+struct RouteFields {
+    started: Instant,
+    route: String,
+    operation: String,
+    user_id: String,
+    status: u64,
+}
+
+impl Visit for RouteFields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.record(field, value.to_owned());
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "status" {
+            self.status = value;
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.record_u64(field, u64::try_from(value).unwrap_or_default());
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.record(field, format!("{value:?}"));
+    }
+}
+
+impl RouteFields {
+    fn record(&mut self, field: &Field, value: String) {
+        match field.name() {
+            "route" => self.route = value,
+            "operation" => self.operation = value,
+            "user.id" => self.user_id = value,
+            _ => {}
+        }
+    }
+}
+
+impl<S> Layer<S> for VortexRequestLog
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if attrs.metadata().name() != ROUTE_SPAN {
+            return;
+        }
+        let mut fields = RouteFields {
+            started: Instant::now(),
+            route: String::new(),
+            operation: String::new(),
+            user_id: String::new(),
+            status: 0,
+        };
+        attrs.record(&mut fields);
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(fields);
+        }
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id)
+            && let Some(fields) = span.extensions_mut().get_mut::<RouteFields>()
+        {
+            values.record(fields);
+        }
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        let Some(fields) = ctx
+            .span(&id)
+            .and_then(|span| span.extensions_mut().remove::<RouteFields>())
+        else {
+            return;
+        };
+        let latency_ms = fields.started.elapsed().as_secs_f64() * 1000.0;
+        tracing::info!(
+            target: "vortex_demo::access",
+            route = fields.route,
+            operation = fields.operation,
+            status = fields.status,
+            user.id = fields.user_id,
+            latency_ms = (latency_ms * 1000.0).round() / 1000.0,
+            "vortex request"
+        );
+    }
+}
