@@ -43,7 +43,7 @@ pub enum Who {
     /// [`regular`].
     Regular,
     /// This user.
-    User(VortexUser),
+    User(Box<VortexUser>),
     /// This raw user-header value.
     RawHeader(String),
 }
