@@ -127,3 +127,10 @@ macro_rules! conformance_suite {
         }
     };
 }
+
+/// The repository README's code blocks, compiled (and, unless marked `no_run`, run) as doc
+/// tests, so that the "Add Vortex to your app" examples stay true:
+/// `cargo test -p vortex-tests --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct Readme;

@@ -1023,6 +1023,14 @@ fn upstream_cases() -> Vec<Case> {
             .status(503)
             .expect_header("retry-after", "30")
             .upstream_count(1),
+        // A wait longer than the call's deadline fails the call at once; the caller is told
+        // when to come back.
+        Case::new(G, "upstream 503 with a long Retry-After on GET", "GET", get)
+            .seed(invitation(INV))
+            .fault(status_fault(503).header("Retry-After", "30").count(3))
+            .status(503)
+            .expect_header("retry-after", "30")
+            .upstream_count(1),
         Case::new(
             G,
             "upstream 429 with an HTTP-date Retry-After on POST",

@@ -217,6 +217,21 @@ impl RouteError {
                     "Vortex API rate limit reached; retry later",
                 )
             },
+            // An unavailable upstream that says when to come back (a `Retry-After` longer than
+            // what was left of the call's deadline): pass the wait on, so the caller retries
+            // then instead of at once.
+            Error::Status {
+                status: 502..=504,
+                retry_after: Some(after),
+                ..
+            } => Self {
+                retry_after: Some(after.as_secs().max(1)),
+                ..Self::new(
+                    K::UpstreamUnavailable,
+                    503,
+                    "Vortex API unavailable; retry later",
+                )
+            },
             Error::Timeout(_) => Self::new(K::UpstreamTimeout, 504, "Vortex API timed out"),
             Error::InvalidInput(message) => Self::bad_request(message.clone()),
             Error::InvalidApiKey(_) | Error::Config(_) => Self::internal(),
@@ -345,5 +360,24 @@ mod tests {
         assert_eq!(error.status(), 503);
         assert_eq!(error.retry_after(), Some(7));
         assert_eq!(error.kind(), RouteErrorKind::UpstreamRateLimited);
+    }
+
+    #[test]
+    fn an_unavailable_upstream_that_names_a_wait_passes_it_on() {
+        let with_wait = RouteError::from_upstream(&Error::Status {
+            status: 503,
+            message: None,
+            retry_after: Some(Duration::from_secs(30)),
+        });
+        assert_eq!(with_wait.status(), 503);
+        assert_eq!(with_wait.retry_after(), Some(30));
+        assert_eq!(with_wait.kind(), RouteErrorKind::UpstreamUnavailable);
+        // Without a wait, the error table's 502.
+        let without = RouteError::from_upstream(&Error::Status {
+            status: 503,
+            message: None,
+            retry_after: None,
+        });
+        assert_eq!((without.status(), without.retry_after()), (502, None));
     }
 }
