@@ -29,12 +29,23 @@ use crate::api_key::{HmacSha256, to_hex};
 pub const SIGNATURE_HEADER: &str = "X-Vortex-Signature";
 
 /// Why a webhook was rejected.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` (what `main() -> Result` prints) names the variant, then the message:
+///
+/// ```
+/// use vortex_client::webhook::Webhooks;
+///
+/// let error = Webhooks::new("").unwrap_err();
+/// assert!(format!("{error:?}").starts_with("MissingSecret: VortexWebhooks requires a secret"));
+/// assert!(format!("{error:?}").contains("VORTEX_WEBHOOK_SECRET"));
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum WebhookError {
     /// The webhook secret is empty.
     #[error(
-        "VortexWebhooks requires a secret: set the webhook signing secret from the Vortex dashboard"
+        "VortexWebhooks requires a secret: set the webhook signing secret from the Vortex dashboard \
+         (conventionally VORTEX_WEBHOOK_SECRET)"
     )]
     MissingSecret,
     /// The signature header is absent or empty (reported by the framework extractors;
@@ -52,6 +63,18 @@ pub enum WebhookError {
         "Webhook body could not be read as an event ({0}): pass the raw request body, unchanged"
     )]
     Parse(String),
+}
+
+impl fmt::Debug for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::MissingSecret => "MissingSecret",
+            Self::MissingSignature => "MissingSignature",
+            Self::InvalidSignature => "InvalidSignature",
+            Self::Parse(_) => "Parse",
+        };
+        write!(f, "{name}: {self}")
+    }
 }
 
 /// Verifies webhook signatures with one secret.
