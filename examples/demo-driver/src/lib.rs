@@ -1,7 +1,8 @@
 //! The test driver the three demo packages share: each demo's tests start its binary as a
 //! child process (loopback, a free port, the embedded vortex-mock) and run the same checks:
 //! the page in headless Chromium ([`browser`]) and the serving rules of `DEMO.md`
-//! ([`serving`]: shutdown on SIGTERM/SIGINT, slow clients, rejected bodies, logs).
+//! ([`serving`]: shutdown on SIGTERM/SIGINT, slow clients, rejected bodies, logs), and what
+//! a caller gets when the upstream stalls or is down ([`upstream`]).
 //!
 //! Cargo gives a test the path of its own package's binaries only (`CARGO_BIN_EXE_<name>`),
 //! so each demo package has thin tests that pass their binary to these functions.
@@ -9,5 +10,6 @@
 pub mod browser;
 pub mod process;
 pub mod serving;
+pub mod upstream;
 
 pub use process::Demo;

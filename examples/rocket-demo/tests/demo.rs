@@ -60,3 +60,13 @@ async fn webhook_failures_are_simulated_for_the_admin_only() {
 async fn the_session_cookie_is_opaque_and_accepted_by_instances_with_the_same_secret() {
     serving::session_cookie_is_protected(binary(), true).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_upstream_is_answered_504_within_the_deadline() {
+    vortex_demo_driver::upstream::upstream_stall_answered_within_the_deadline(binary()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_outage_makes_at_most_1_2_upstream_calls_per_request() {
+    vortex_demo_driver::upstream::outage_upstream_calls_per_request(binary()).await;
+}
