@@ -87,6 +87,9 @@ impl Framework for RocketFramework {
             .merge(("port", port))
             .merge(("workers", 2))
             .merge(("log_level", rocket::config::LogLevel::Off))
+            // A fixed test key: with Rocket's `secrets` feature on (the demos and the README
+            // examples turn it on in the workspace), Rocket needs one outside its debug profile.
+            .merge(("secret_key", "07".repeat(32)))
             .merge(("shutdown.ctrlc", false))
             .merge(("shutdown.grace", 0))
             .merge(("shutdown.mercy", 0));

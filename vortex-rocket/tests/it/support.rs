@@ -63,8 +63,18 @@ pub(crate) fn vortex_routes(mock: &MockServer) -> VortexRoutes {
 
 /// Rocket's configuration for tests (quiet), merged with `extra`.
 pub(crate) fn figment(extra: Figment) -> Figment {
-    Config::figment().merge(("log_level", "off")).merge(extra)
+    Config::figment()
+        .merge(("log_level", "off"))
+        // A fixed key for the tests: with Rocket's `secrets` feature on (the workspace turns it
+        // on for the demos and the README's examples), Rocket refuses to start without one
+        // outside its debug profile.
+        .merge(("secret_key", TEST_SECRET_KEY))
+        .merge(extra)
 }
+
+/// 256 bits, hex: the private-cookie key of the test apps (test only).
+pub(crate) const TEST_SECRET_KEY: &str =
+    "0102030405060708091011121314151617181920212223242526272829303132";
 
 /// A quiet Rocket.
 pub(crate) fn rocket() -> Rocket<Build> {
