@@ -18,6 +18,8 @@
 
 use std::fmt;
 
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod store;
 
 use hmac::{KeyInit, Mac};
@@ -124,6 +126,7 @@ impl Webhooks {
     /// [`construct_event`](Self::construct_event) for the framework extractors, which answer
     /// 400 for a body that is not a JSON object (CONTRACT §3): such a body is a
     /// [`WebhookError::Parse`] here.
+    #[cfg(feature = "routes")]
     pub(crate) fn construct_object_event(
         &self,
         body: &[u8],
@@ -237,6 +240,7 @@ macro_rules! open_enum {
         }
     };
 }
+#[cfg(feature = "client")]
 pub(crate) use open_enum;
 
 open_enum! {
@@ -385,6 +389,7 @@ impl VortexEvent {
     }
 }
 
+#[cfg(feature = "client")]
 pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -600,6 +605,7 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "routes")]
     #[test]
     fn extractors_still_require_an_object() {
         let webhooks = Webhooks::new(SECRET).unwrap();
