@@ -3,6 +3,9 @@
 //! Vortex signs each webhook body with `X-Vortex-Signature: hex(HMAC-SHA256(secret, body))`.
 //! Verify the **raw** body bytes, before any parsing: re-serialised JSON does not verify.
 //!
+//! Verification and events need no feature (no HTTP client, no async runtime); the event store
+//! `webhook::store`, which makes each event handled once, needs the `client` feature (default).
+//!
 //! ```
 //! use vortex_client::webhook::{Webhooks, VortexEvent, WebhookEventType, sign_payload};
 //!
