@@ -248,6 +248,7 @@ impl Signer {
         self
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn with_arc_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self

@@ -3,6 +3,9 @@
 //! Vortex signs each webhook body with `X-Vortex-Signature: hex(HMAC-SHA256(secret, body))`.
 //! Verify the **raw** body bytes, before any parsing: re-serialised JSON does not verify.
 //!
+//! Verification and events need no feature (no HTTP client, no async runtime); the event store
+//! `webhook::store`, which makes each event handled once, needs the `client` feature (default).
+//!
 //! ```
 //! use vortex_client::webhook::{Webhooks, VortexEvent, WebhookEventType, sign_payload};
 //!
@@ -18,6 +21,8 @@
 
 use std::fmt;
 
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod store;
 
 use hmac::{KeyInit, Mac};
@@ -147,6 +152,7 @@ impl Webhooks {
     /// [`construct_event`](Self::construct_event) for the framework extractors, which answer
     /// 400 for a body that is not a JSON object (CONTRACT §3): such a body is a
     /// [`WebhookError::Parse`] here.
+    #[cfg(feature = "routes")]
     pub(crate) fn construct_object_event(
         &self,
         body: &[u8],
@@ -260,6 +266,7 @@ macro_rules! open_enum {
         }
     };
 }
+#[cfg(feature = "client")]
 pub(crate) use open_enum;
 
 open_enum! {
@@ -408,6 +415,7 @@ impl VortexEvent {
     }
 }
 
+#[cfg(feature = "client")]
 pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -623,6 +631,7 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "routes")]
     #[test]
     fn extractors_still_require_an_object() {
         let webhooks = Webhooks::new(SECRET).unwrap();
