@@ -7,7 +7,7 @@
 //!   router (route match, the app's user extractor, body limit, `/jwt` input, policy
 //!   [`AllowAllAuthenticated`], token, answer); `hand` is a handler of the same framework that
 //!   takes the same app user extractor ([`BenchUser`], from an `x-user-id` header), calls the
-//!   same token function (`VortexClient::generate_jwt` with `VortexUser::to_jwt_params` and the
+//!   same token function (`VortexClient::generate_jwt` with `VortexUser::into_jwt_params` and the
 //!   default `TokenOptions`) and answers `{"jwt":…}` with `Cache-Control: no-store`.
 //! - `invitation/{framework}/{ours,hand}`: `GET /api/vortex/invitations/inv-1`, proxied to a
 //!   `vortex-mock` started in this process (on loopback) with that invitation seeded. `hand`
@@ -69,7 +69,7 @@ fn routes(client: VortexClient) -> VortexRoutes {
 fn hand_jwt(client: &VortexClient, user: BenchUser) -> String {
     let user = VortexUser::from(user);
     let jwt = client
-        .generate_jwt(&user.to_jwt_params(), TokenOptions::default())
+        .generate_jwt(&user.into_jwt_params(), TokenOptions::default())
         .expect("the bench user signs");
     serde_json::to_string(&json!({ "jwt": jwt })).expect("JSON serializes")
 }
@@ -88,7 +88,10 @@ fn check_pair(label: &str, ours: (u16, &[u8]), hand: (u16, &[u8])) {
     let ours: Value = serde_json::from_slice(ours.1).expect("ours answers JSON");
     let hand: Value = serde_json::from_slice(hand.1).expect("hand answers JSON");
     if let Some(jwt) = ours.get("jwt") {
-        assert!(jwt.is_string() && hand["jwt"].is_string(), "{label}: {ours} vs {hand}");
+        assert!(
+            jwt.is_string() && hand["jwt"].is_string(),
+            "{label}: {ours} vs {hand}"
+        );
     } else {
         assert_eq!(ours, hand, "{label}: the bodies differ");
     }
@@ -301,9 +304,12 @@ mod actix_app {
     pub(super) async fn ours(
         client: VortexClient,
     ) -> impl Service<actix_http::Request, Response = ServiceResponse, Error = Error> {
-        test::init_service(App::new().service(
-            web::scope("/api/vortex").configure(vortex_actix::configure::<BenchUser>(routes(client))),
-        ))
+        test::init_service(
+            App::new().service(
+                web::scope("/api/vortex")
+                    .configure(vortex_actix::configure::<BenchUser>(routes(client))),
+            ),
+        )
         .await
     }
 
