@@ -131,6 +131,28 @@ fn upstream() -> Upstream {
     }
 }
 
+/// Alternates batches of `ours` (`run(true, n)`) and `hand` (`run(false, n)`) and prints each
+/// side's fastest batch, in ns per request, and the difference: on a loaded machine (two
+/// shared cores) the fastest batch is the figure least disturbed by other processes, and
+/// alternating exposes both sides to the same conditions. `benches/router.sh` reads it.
+fn paired(label: &str, mut run: impl FnMut(bool, u64) -> Duration) {
+    const ROUNDS: usize = 40;
+    const BATCH: u64 = 100;
+    let mut best = [f64::MAX; 2];
+    for _ in 0..ROUNDS {
+        for (slot, ours) in [(0, true), (1, false)] {
+            let per_request = run(ours, BATCH).as_nanos() as f64 / BATCH as f64;
+            best[slot] = best[slot].min(per_request);
+        }
+    }
+    println!(
+        "paired {label}: ours {:.0} ns/request, hand {:.0} ns/request, difference {:+.0} ns",
+        best[0],
+        best[1],
+        best[0] - best[1]
+    );
+}
+
 /// Times `iters` sequential runs of `request` inside one `block_on`.
 async fn time_async<F, Fut>(iters: u64, mut request: F) -> Duration
 where
@@ -242,6 +264,12 @@ fn bench_axum(c: &mut Criterion, upstream: &Upstream) {
             let a = axum_app::send(&ours, method, path).await;
             let b = axum_app::send(&hand, method, path).await;
             check_pair(group, (a.0, &a.1), (b.0, &b.1));
+        });
+        paired(group, |is_ours, iters| {
+            let app = if is_ours { &ours } else { &hand };
+            runtime.block_on(time_async(iters, || async {
+                black_box(axum_app::send(app, method, path).await);
+            }))
         });
         let mut group = c.benchmark_group(group);
         for (line, app) in [("ours", &ours), ("hand", &hand)] {
@@ -356,6 +384,15 @@ fn bench_actix(c: &mut Criterion, upstream: &Upstream) {
             let a = actix_app::send(&ours, method, path).await;
             let b = actix_app::send(&hand, method, path).await;
             check_pair(group, (a.0, &a.1), (b.0, &b.1));
+        });
+        paired(group, |is_ours, iters| {
+            system.block_on(time_async(iters, || async {
+                if is_ours {
+                    black_box(actix_app::send(&ours, method, path).await);
+                } else {
+                    black_box(actix_app::send(&hand, method, path).await);
+                }
+            }))
         });
         let mut group = c.benchmark_group(group);
         group.bench_function("ours", |b| {
@@ -497,6 +534,12 @@ fn bench_rocket(c: &mut Criterion, upstream: &Upstream) {
             let a = rocket_app::send(&ours, method, path).await;
             let b = rocket_app::send(&hand, method, path).await;
             check_pair(group, (a.0, &a.1), (b.0, &b.1));
+        });
+        paired(group, |is_ours, iters| {
+            let app = if is_ours { &ours } else { &hand };
+            runtime.block_on(time_async(iters, || async {
+                black_box(rocket_app::send(app, method, path).await);
+            }))
         });
         let mut group = c.benchmark_group(group);
         for (line, app) in [("ours", &ours), ("hand", &hand)] {
