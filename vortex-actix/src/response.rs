@@ -1,6 +1,7 @@
 //! From the core's plain answers to actix-web responses: the one place where a
 //! core answer becomes an [`HttpResponse`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 use actix_web::body::BoxBody;
@@ -33,22 +34,39 @@ impl VortexResponse {
     /// [`RouteResponse::headers`](vortex_client::routes::adapter::RouteResponse::headers) (`content-type: application/json`, and `cache-control`,
     /// `retry-after` or `allow` when they apply), JSON body.
     pub fn to_http_response(&self) -> HttpResponse {
+        self.head().body(self.0.body().to_owned())
+    }
+
+    /// [`to_http_response`](Self::to_http_response), moving the body instead of copying it.
+    fn into_http_response(self) -> HttpResponse {
+        let mut head = self.head();
+        head.body(self.0.into_body())
+    }
+
+    /// The status and headers, ready for the body.
+    fn head(&self) -> actix_web::HttpResponseBuilder {
         let answer = &self.0;
         let status =
             StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = HttpResponse::build(status);
         for (name, value) in answer.headers() {
-            if let Ok(value) = HeaderValue::try_from(value) {
-                response.insert_header((HeaderName::from_static(name), value));
-            }
+            // The core's header values are valid: static ones need no copy or check.
+            let value = match value {
+                Cow::Borrowed(value) => HeaderValue::from_static(value),
+                Cow::Owned(value) => match HeaderValue::try_from(value) {
+                    Ok(value) => value,
+                    Err(_) => continue,
+                },
+            };
+            response.insert_header((HeaderName::from_static(name), value));
         }
-        response.body(answer.body().to_owned())
+        response
     }
 }
 
 impl From<VortexResponse> for HttpResponse {
     fn from(answer: VortexResponse) -> Self {
-        answer.to_http_response()
+        answer.into_http_response()
     }
 }
 
@@ -56,7 +74,7 @@ impl Responder for VortexResponse {
     type Body = BoxBody;
 
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        self.to_http_response()
+        self.into_http_response()
     }
 }
 

@@ -1,5 +1,7 @@
 //! From the core's plain answers to axum responses.
 
+use std::borrow::Cow;
+
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -25,11 +27,17 @@ impl IntoResponse for VortexResponse {
         *response.status_mut() =
             StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         for (name, value) in answer.headers() {
-            if let Ok(value) = HeaderValue::try_from(value) {
-                response
-                    .headers_mut()
-                    .insert(HeaderName::from_static(name), value);
-            }
+            // The core's header values are valid: static ones need no copy or check.
+            let value = match value {
+                Cow::Borrowed(value) => HeaderValue::from_static(value),
+                Cow::Owned(value) => match HeaderValue::try_from(value) {
+                    Ok(value) => value,
+                    Err(_) => continue,
+                },
+            };
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(name), value);
         }
         *response.body_mut() = Body::from(answer.into_body());
         response

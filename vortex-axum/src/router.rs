@@ -31,9 +31,10 @@ where
     S: Clone + Send + Sync + 'static,
     U: FromRequestParts<S> + Into<VortexUser> + Send + 'static,
 {
-    let handler = move |State(state): State<S>, request: Request| {
-        let routes = routes.clone();
-        async move { serve::<S, U>(&routes, &state, request).await }
+    // axum clones the handler for each request: the future takes that clone's routes, so no
+    // further copy is made.
+    let handler = move |State(state): State<S>, request: Request| async move {
+        serve::<S, U>(&routes, &state, request).await
     };
     Router::new()
         .route("/", any(handler.clone()))

@@ -224,11 +224,27 @@ impl VortexUser {
     /// The `/jwt` params for this user, as the official Express router builds them: the
     /// user claims, then `attributes` when set.
     pub fn to_jwt_params(&self) -> crate::token::JwtParams {
-        let mut params = crate::token::JwtParams::new(self.clone());
-        if let Some(attributes) = &self.attributes {
-            params = params.claim("attributes", Value::Object(attributes.clone()));
+        self.clone().into_jwt_params()
+    }
+
+    /// [`to_jwt_params`](Self::to_jwt_params), consuming the user (no copy of it).
+    ///
+    /// ```
+    /// use vortex_client::VortexUser;
+    ///
+    /// let user = VortexUser::new("user-1").attribute("plan", "pro");
+    /// let params = user.clone().into_jwt_params();
+    /// assert_eq!(params.claims["attributes"]["plan"], "pro");
+    /// assert_eq!(params.user.id, user.id);
+    /// ```
+    pub fn into_jwt_params(mut self) -> crate::token::JwtParams {
+        // The signer never reads `user.attributes`: they are signed as the claim.
+        let attributes = self.attributes.take();
+        let params = crate::token::JwtParams::new(self);
+        match attributes {
+            Some(attributes) => params.claim("attributes", Value::Object(attributes)),
+            None => params,
         }
-        params
     }
 
     /// Adds another user property (kept in insertion order).

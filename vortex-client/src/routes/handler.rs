@@ -208,8 +208,7 @@ impl VortexRoutes {
                 body.as_ref(),
                 self.inner.token_options,
             )?;
-            self.authorize_and_perform(matched.kind, action, &user)
-                .await
+            self.authorize_and_perform(matched.kind, action, user).await
         })
         .catch_unwind();
         let answer = async {
@@ -243,11 +242,11 @@ impl VortexRoutes {
         &self,
         route: RouteKind,
         action: Action,
-        user: &VortexUser,
+        user: VortexUser,
     ) -> Result<RouteResponse, RouteError> {
         let operation = action.operation();
-        tracing::Span::current().record("operation", operation.name());
-        if let Decision::Deny(message) = self.inner.policy.decide(operation, user).await {
+        record_if_enabled("operation", operation.name());
+        if let Decision::Deny(message) = self.inner.policy.decide(operation, &user).await {
             return Err(RouteError::forbidden(message));
         }
         match action {
@@ -260,10 +259,11 @@ impl VortexRoutes {
                     .client
                     .generate_token(&payload, options)
                     .map_err(token_failure)?;
-                Ok(RouteResponse::ok(&json!({ "token": token })).no_store())
+                Ok(RouteResponse::token("token", &token))
             }
-            Action::Api(operation) => self
-                .call(route, operation)
+            // Boxed: the upstream call's future is large (the HTTP client's), and the token
+            // routes would otherwise carry (and move) its space in theirs.
+            Action::Api(operation) => Box::pin(self.call(route, operation))
                 .await
                 .map(|body| RouteResponse::ok(&body)),
         }
@@ -330,23 +330,34 @@ impl VortexRoutes {
 
     async fn jwt(
         &self,
-        user: &VortexUser,
+        user: VortexUser,
         context: Option<Map<String, Value>>,
     ) -> Result<RouteResponse, RouteError> {
-        let mut params = user.to_jwt_params();
-        if let (Some(hook), Some(context)) = (&self.inner.jwt_attributes, context)
-            && let Some(extra) = hook(user.clone(), context).await.filter(|a| !a.is_empty())
-        {
-            let mut attributes = user.attributes.clone().unwrap_or_default();
-            attributes.extend(extra);
-            params = params.claim("attributes", Value::Object(attributes));
+        let extra = match (&self.inner.jwt_attributes, context) {
+            (Some(hook), Some(context)) => {
+                hook(user.clone(), context).await.filter(|a| !a.is_empty())
+            }
+            _ => None,
+        };
+        let mut user = user;
+        if let Some(extra) = extra {
+            user.attributes.get_or_insert_with(Map::new).extend(extra);
         }
+        let params = user.into_jwt_params();
         let jwt = self
             .inner
             .client
             .generate_jwt(&params, self.inner.token_options)
             .map_err(token_failure)?;
-        Ok(RouteResponse::ok(&json!({ "jwt": jwt })).no_store())
+        Ok(RouteResponse::token("jwt", &jwt))
+    }
+}
+
+/// Records `value` as the field `name` of the current span, when a subscriber listens.
+fn record_if_enabled(name: &str, value: &str) {
+    let span = tracing::Span::current();
+    if !span.is_disabled() {
+        span.record(name, value);
     }
 }
 

@@ -1,6 +1,8 @@
 //! What a route answers: a status, a JSON body and a few headers, in plain types that each
 //! framework adapter turns into its own response.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::error::{ErrorRenderer, RouteError};
@@ -37,6 +39,27 @@ impl RouteResponse {
             body: serde_json::to_string(body)
                 .unwrap_or_else(|_| r#"{"error":"Internal error"}"#.into()),
             no_store: false,
+            retry_after: None,
+            allow: None,
+        }
+    }
+
+    /// A 200 answer `{"<key>":"<token>"}` marked `no-store`, written straight into its body
+    /// (no `serde_json::Value` on the way): the answer of `/jwt` and `/token`.
+    pub(crate) fn token(key: &'static str, token: &str) -> Self {
+        // Both are written as they are: the key is one of ours, the token is the signer's
+        // (base64url and dots), so neither has anything to escape.
+        debug_assert!(is_token_text(key) && is_token_text(token), "{key}: {token}");
+        let mut body = String::with_capacity(token.len() + key.len() + 7);
+        body.push_str("{\"");
+        body.push_str(key);
+        body.push_str("\":\"");
+        body.push_str(token);
+        body.push_str("\"}");
+        Self {
+            status: 200,
+            body,
+            no_store: true,
             retry_after: None,
             allow: None,
         }
@@ -115,18 +138,27 @@ impl RouteResponse {
     }
 
     /// The headers to send: `content-type`, and `cache-control`, `retry-after` and `allow`
-    /// when they apply. Names are lowercase.
-    pub fn headers(&self) -> impl Iterator<Item = (&'static str, String)> + '_ {
+    /// when they apply. Names are lowercase; values are borrowed (`'static`) except
+    /// `retry-after`, so adapters can make static header values of them without copying.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, Cow<'static, str>)> + '_ {
         [
-            Some(("content-type", "application/json".to_owned())),
+            Some(("content-type", Cow::Borrowed("application/json"))),
             self.no_store
-                .then(|| ("cache-control", "no-store".to_owned())),
-            self.retry_after.map(|s| ("retry-after", s.to_string())),
-            self.allow.map(|a| ("allow", a.to_owned())),
+                .then_some(("cache-control", Cow::Borrowed("no-store"))),
+            self.retry_after
+                .map(|s| ("retry-after", Cow::Owned(s.to_string()))),
+            self.allow.map(|a| ("allow", Cow::Borrowed(a))),
         ]
         .into_iter()
         .flatten()
     }
+}
+
+/// Whether `text` needs no JSON escaping because it is base64url and dots, as every token
+/// the signer makes is.
+fn is_token_text(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 impl From<RouteError> for RouteResponse {
@@ -149,6 +181,19 @@ mod tests {
                 .headers()
                 .any(|h| h == ("allow", "GET, DELETE".into()))
         );
+    }
+
+    #[test]
+    fn token_answers_are_the_json_of_their_value() {
+        for token in [
+            "a.b-c_d",
+            "",
+            "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOiJ1In0.c2ln",
+        ] {
+            let answer = RouteResponse::token("jwt", token);
+            let expected = RouteResponse::ok(&serde_json::json!({ "jwt": token })).no_store();
+            assert_eq!(answer, expected, "{token:?}");
+        }
     }
 
     #[test]

@@ -72,7 +72,18 @@ pub(crate) struct MatchedRoute {
 pub(crate) fn match_route(method: &str, path: &str) -> Result<MatchedRoute, RouteError> {
     use RouteKind as K;
     let path = path.strip_prefix('/').unwrap_or(path);
-    let segments: Vec<&str> = path.split('/').collect();
+    let mut split = path.split('/');
+    // No route has more than four segments: a fixed array, no allocation per request.
+    let mut buffer = [""; 4];
+    let mut count = 0;
+    for segment in split.by_ref().take(buffer.len()) {
+        buffer[count] = segment;
+        count += 1;
+    }
+    if split.next().is_some() {
+        return Err(RouteError::not_found());
+    }
+    let segments = &buffer[..count];
     let decode = |s: &str| -> Param {
         percent_decode_str(s)
             .decode_utf8()
@@ -81,7 +92,7 @@ pub(crate) fn match_route(method: &str, path: &str) -> Result<MatchedRoute, Rout
     };
     // (route for GET, route for POST, route for DELETE, allowed methods)
     let (get, post, delete, allow, params): (Option<K>, Option<K>, Option<K>, _, Vec<&str>) =
-        match segments.as_slice() {
+        match segments {
             ["jwt"] => (None, Some(K::Jwt), None, "POST", vec![]),
             ["token"] => (None, Some(K::Token), None, "POST", vec![]),
             ["invitations"] => (Some(K::ListByTarget), None, None, "GET", vec![]),
