@@ -1,7 +1,6 @@
 //! From the core's plain answers to actix-web responses: the one place where a
 //! core answer becomes an [`HttpResponse`].
 
-use std::borrow::Cow;
 use std::fmt;
 
 use actix_web::body::BoxBody;
@@ -50,13 +49,8 @@ impl VortexResponse {
             StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = HttpResponse::build(status);
         for (name, value) in answer.headers() {
-            // The core's header values are valid: static ones need no copy or check.
-            let value = match value {
-                Cow::Borrowed(value) => HeaderValue::from_static(value),
-                Cow::Owned(value) => match HeaderValue::try_from(value) {
-                    Ok(value) => value,
-                    Err(_) => continue,
-                },
+            let Some(value) = vortex_client::__header_value!(HeaderValue, value) else {
+                continue;
             };
             response.insert_header((HeaderName::from_static(name), value));
         }

@@ -1,7 +1,5 @@
 //! From the core's plain answers to axum responses.
 
-use std::borrow::Cow;
-
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -27,13 +25,8 @@ impl IntoResponse for VortexResponse {
         *response.status_mut() =
             StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         for (name, value) in answer.headers() {
-            // The core's header values are valid: static ones need no copy or check.
-            let value = match value {
-                Cow::Borrowed(value) => HeaderValue::from_static(value),
-                Cow::Owned(value) => match HeaderValue::try_from(value) {
-                    Ok(value) => value,
-                    Err(_) => continue,
-                },
+            let Some(value) = vortex_client::__header_value!(HeaderValue, value) else {
+                continue;
             };
             response
                 .headers_mut()

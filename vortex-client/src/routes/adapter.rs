@@ -205,6 +205,20 @@ pub fn missing_verifier(fix: &str) -> RouteResponse {
     RouteResponse::error(500, fix)
 }
 
+/// A core header value (`Cow<'static, str>`) as the framework's `HeaderValue` type (`http`
+/// 0.2 or 1.x, hence a macro): a static value needs no copy or check; `None` for an owned
+/// value that is not a valid header value.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __header_value {
+    ($header_value:ty, $value:expr) => {
+        match $value {
+            ::std::borrow::Cow::Borrowed(value) => Some(<$header_value>::from_static(value)),
+            ::std::borrow::Cow::Owned(value) => <$header_value>::try_from(value).ok(),
+        }
+    };
+}
+
 /// Defines an adapter's `VortexResponse`: a core answer as the framework's response type,
 /// convertible from [`RouteResponse`] and [`RouteError`](super::RouteError). The adapter
 /// implements its framework's response traits for it. Attributes (docs) go first.
