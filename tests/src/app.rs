@@ -40,7 +40,7 @@ use vortex_client::webhook::VortexEvent;
 
 /// Where the Vortex router is mounted.
 pub const MOUNT: &str = "/api/vortex";
-/// The verified-webhook route with replay protection (in-memory dedupe).
+/// The verified-webhook route with event claims (in memory unless a check sets a store).
 pub const WEBHOOK_PATH: &str = "/webhooks/vortex";
 /// The verified-webhook route with a 300 s freshness window.
 pub const FRESH_WEBHOOK_PATH: &str = "/webhooks/fresh";
@@ -149,7 +149,7 @@ impl WebhookLog {
 pub struct AppConfig {
     /// The Vortex routes (client, policy, body limit, `/jwt` hook), to mount at [`MOUNT`].
     pub routes: VortexRoutes,
-    /// The verifier of [`WEBHOOK_PATH`]: [`SUITE_SECRET`], in-memory dedupe.
+    /// The verifier of [`WEBHOOK_PATH`]: [`SUITE_SECRET`], event claims in memory.
     pub webhooks: WebhookVerifier,
     /// The verifier of [`FRESH_WEBHOOK_PATH`]: [`SUITE_SECRET`], [`FRESH_MAX_AGE`].
     pub fresh_webhooks: WebhookVerifier,
@@ -167,7 +167,7 @@ impl AppConfig {
         let verifier = || WebhookVerifier::new(SUITE_SECRET).expect("the suite secret is valid");
         Self {
             routes,
-            webhooks: verifier().dedupe_in_memory(),
+            webhooks: verifier().claims_in_memory(),
             fresh_webhooks: verifier().max_age(FRESH_MAX_AGE),
             webhook_log: WebhookLog::default(),
         }

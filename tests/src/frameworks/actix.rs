@@ -82,6 +82,7 @@ impl Framework for ActixFramework {
                             .service(
                                 web::resource(WEBHOOK_PATH)
                                     .app_data(web::Data::new(webhooks.clone()))
+                                    .wrap(vortex_actix::WebhookClaims)
                                     .route(web::post().to(on_webhook)),
                             )
                             .service(

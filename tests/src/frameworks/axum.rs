@@ -69,6 +69,7 @@ async fn me(user: CurrentUser<TestUser>) -> Response {
 fn webhook_route(path: &str, verifier: WebhookVerifier, log: WebhookLog) -> Router {
     Router::new()
         .route(path, post(on_webhook))
+        .layer(vortex_axum::WebhookClaims::new())
         .with_state(WebhookState { verifier, log })
 }
 

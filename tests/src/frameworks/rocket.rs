@@ -95,6 +95,7 @@ impl Framework for RocketFramework {
             .manage(config.webhook_log)
             .manage(config.webhooks)
             .manage(FreshVerifier(config.fresh_webhooks))
+            .attach(vortex_rocket::WebhookClaims)
             .attach(vortex_rocket::fairing::<TestUser>(MOUNT, config.routes))
             .mount("/", routes![me, on_webhook, on_fresh_webhook])
             .register("/", vortex_rocket::catchers())
