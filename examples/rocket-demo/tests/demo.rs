@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use vortex_demo_driver::{browser, serving};
+use vortex_demo_driver::{browser, instances, serving};
 
 fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_rocket-demo"))
@@ -59,4 +59,9 @@ async fn webhook_failures_are_simulated_for_the_admin_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_is_opaque_and_accepted_by_instances_with_the_same_secret() {
     serving::session_cookie_is_protected(binary(), true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_redis_handle_a_failed_event_on_the_retry_once() {
+    instances::two_instances_share_webhook_claims(binary()).await;
 }
