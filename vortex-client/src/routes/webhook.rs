@@ -468,4 +468,85 @@ mod tests {
         let signature = sign_payload(SECRET, none);
         assert!(block_on(verifier.verify([signature.as_bytes()], none)).is_err());
     }
+
+    /// A store that is always down.
+    struct DownStore;
+
+    impl EventStore for DownStore {
+        async fn claim(
+            &self,
+            _: &str,
+            _: Duration,
+        ) -> Result<ClaimOutcome, crate::webhook::store::StoreError> {
+            Err(crate::webhook::store::StoreError::unavailable(
+                "connection refused",
+            ))
+        }
+        async fn complete(
+            &self,
+            _: &str,
+            _: &crate::webhook::store::ClaimToken,
+            _: Duration,
+        ) -> Result<bool, crate::webhook::store::StoreError> {
+            unreachable!("nothing is claimed")
+        }
+        async fn release(
+            &self,
+            _: &str,
+            _: &crate::webhook::store::ClaimToken,
+        ) -> Result<bool, crate::webhook::store::StoreError> {
+            unreachable!("nothing is claimed")
+        }
+    }
+
+    fn verified(verifier: &WebhookVerifier, body: &[u8]) -> VortexEvent {
+        let signature = sign_payload(SECRET, body);
+        block_on(verifier.verify([signature.as_bytes()], body)).unwrap()
+    }
+
+    #[test]
+    fn nothing_is_claimed_without_a_store_or_an_id() {
+        let plain = WebhookVerifier::new(SECRET).unwrap();
+        let event = verified(&plain, br#"{"id":"e","type":"t"}"#);
+        assert!(block_on(plain.claim(&event)).unwrap().is_none());
+        assert!(
+            block_on(plain.claim(&event)).unwrap().is_none(),
+            "every delivery is handled"
+        );
+        let claiming = WebhookVerifier::new(SECRET).unwrap().claims_in_memory();
+        let no_id = verified(&claiming, br#"{"hello":"world"}"#);
+        assert!(block_on(claiming.claim(&no_id)).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_store_error_is_a_retryable_503_without_the_cause() {
+        let verifier = WebhookVerifier::new(SECRET).unwrap().event_store(DownStore);
+        let event = verified(&verifier, br#"{"id":"e","type":"t"}"#);
+        let rejection = block_on(verifier.claim(&event)).unwrap_err();
+        assert_eq!(rejection, WebhookRejection::StoreUnavailable);
+        let answer = rejection.to_response();
+        assert_eq!(answer.status(), 503);
+        assert_eq!(
+            answer.body(),
+            r#"{"error":"Webhook event store unavailable; retry later"}"#
+        );
+    }
+
+    #[test]
+    fn a_dropped_slot_releases_its_claim() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let verifier = WebhookVerifier::new(SECRET).unwrap().claims_in_memory();
+        let event = verified(&verifier, br#"{"id":"e","type":"t"}"#);
+        runtime.block_on(async {
+            let slot = ClaimSlot::new();
+            slot.put(verifier.claim(&event).await.unwrap().unwrap());
+            assert_eq!(verifier.claim(&event).await.unwrap_err().status(), 409);
+            drop(slot); // the request dropped (a panic, the client gone)
+            tokio::task::yield_now().await; // the spawned release runs
+            assert!(verifier.claim(&event).await.unwrap().is_some(), "released");
+        });
+    }
 }
