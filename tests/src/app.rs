@@ -23,10 +23,14 @@
 //! [`SuitePolicy`], the body limit and the `/jwt` attributes hook) is already inside
 //! [`AppConfig::routes`]: harnesses pass it to the framework crate unchanged.
 //!
-//! The verified-webhook handlers call [`WebhookLog::record`] with the verified event and
-//! answer its JSON with status 200 and `Content-Type: application/json`. Rejections (and
-//! replays, which never reach the handler) are the framework crate's own answers.
+//! The verified-webhook handlers call [`WebhookLog::handle`] with the verified event and
+//! answer its status and JSON body with `Content-Type: application/json` (200 and
+//! [`WebhookLog::record`]'s body unless a check scripted a failure, a panic or a slow run
+//! with [`WebhookLog::script`]). The webhook routes have the framework crate's
+//! `WebhookClaims` layer, middleware or fairing. Rejections (and duplicates, which never
+//! reach the handler) are the framework crate's own answers.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,7 +44,7 @@ use vortex_client::webhook::VortexEvent;
 
 /// Where the Vortex router is mounted.
 pub const MOUNT: &str = "/api/vortex";
-/// The verified-webhook route with replay protection (in-memory dedupe).
+/// The verified-webhook route with event claims (in memory unless a check sets a store).
 pub const WEBHOOK_PATH: &str = "/webhooks/vortex";
 /// The verified-webhook route with a 300 s freshness window.
 pub const FRESH_WEBHOOK_PATH: &str = "/webhooks/fresh";
@@ -110,14 +114,72 @@ impl Authorize for SuitePolicy {
     }
 }
 
-/// What the verified-webhook handlers saw: how many times they ran and the events.
+/// What a verified-webhook handler run does, as scripted by a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookAction {
+    /// Record the event and answer 200 (the default).
+    Succeed,
+    /// Answer 503 `{"error":"Simulated handler failure"}` without recording.
+    Fail,
+    /// Panic inside the handler.
+    Panic,
+    /// Wait, then record and answer 200.
+    SucceedAfter(Duration),
+}
+
+/// What the verified-webhook handlers saw: how many times they ran and the events. Clones
+/// share everything (two app instances given clones of one log share its script).
 #[derive(Clone, Debug, Default)]
 pub struct WebhookLog {
     runs: Arc<AtomicUsize>,
+    attempts: Arc<AtomicUsize>,
     events: Arc<Mutex<Vec<Value>>>,
+    script: Arc<Mutex<VecDeque<WebhookAction>>>,
 }
 
 impl WebhookLog {
+    /// Makes the next handler runs (of any instance sharing this log) do `actions`, in
+    /// order; runs after them succeed.
+    pub fn script(&self, actions: impl IntoIterator<Item = WebhookAction>) {
+        self.script
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(actions);
+    }
+
+    /// One handler run for `event`: what the script says (default: [`record`](Self::record)),
+    /// as the status and JSON body to answer.
+    ///
+    /// # Panics
+    ///
+    /// When the script says [`WebhookAction::Panic`].
+    pub async fn handle(&self, event: &VortexEvent) -> (u16, String) {
+        self.attempts.fetch_add(1, Ordering::SeqCst);
+        let action = self
+            .script
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop_front()
+            .unwrap_or(WebhookAction::Succeed);
+        match action {
+            WebhookAction::Succeed => (200, self.record(event)),
+            WebhookAction::Fail => (
+                503,
+                json!({"error": "Simulated handler failure"}).to_string(),
+            ),
+            WebhookAction::Panic => panic!("the webhook handler panics on purpose (scripted)"),
+            WebhookAction::SucceedAfter(wait) => {
+                tokio::time::sleep(wait).await;
+                (200, self.record(event))
+            }
+        }
+    }
+
+    /// How many times a handler started (successful or not).
+    pub fn attempts(&self) -> usize {
+        self.attempts.load(Ordering::SeqCst)
+    }
+
     /// Records one handler run for `event` and returns the JSON body to answer with 200:
     /// `{"received":true,"id":<event id or null>,"kind":<event.kind()>}`.
     pub fn record(&self, event: &VortexEvent) -> String {
@@ -129,7 +191,7 @@ impl WebhookLog {
         json!({ "received": true, "id": event.id(), "kind": event.kind() }).to_string()
     }
 
-    /// How many times a handler ran.
+    /// How many handler runs succeeded (recorded their event).
     pub fn runs(&self) -> usize {
         self.runs.load(Ordering::SeqCst)
     }
@@ -149,7 +211,7 @@ impl WebhookLog {
 pub struct AppConfig {
     /// The Vortex routes (client, policy, body limit, `/jwt` hook), to mount at [`MOUNT`].
     pub routes: VortexRoutes,
-    /// The verifier of [`WEBHOOK_PATH`]: [`SUITE_SECRET`], in-memory dedupe.
+    /// The verifier of [`WEBHOOK_PATH`]: [`SUITE_SECRET`], event claims in memory.
     pub webhooks: WebhookVerifier,
     /// The verifier of [`FRESH_WEBHOOK_PATH`]: [`SUITE_SECRET`], [`FRESH_MAX_AGE`].
     pub fresh_webhooks: WebhookVerifier,
@@ -167,7 +229,7 @@ impl AppConfig {
         let verifier = || WebhookVerifier::new(SUITE_SECRET).expect("the suite secret is valid");
         Self {
             routes,
-            webhooks: verifier().dedupe_in_memory(),
+            webhooks: verifier().claims_in_memory(),
             fresh_webhooks: verifier().max_age(FRESH_MAX_AGE),
             webhook_log: WebhookLog::default(),
         }

@@ -10,8 +10,9 @@
 //!   handlers) and the [`Framework`](app::Framework) trait;
 //! - [`frameworks`]: the harnesses (axum today);
 //! - [`table`]: the conformance table, rows of [`case::Case`];
-//! - [`checks`]: token bytes, invitation transform, webhooks, `/me`, mock webhooks end to
-//!   end;
+//! - [`checks`]: token bytes, invitation transform, webhooks, event claims across two
+//!   instances (in memory and on a real `redis-server`, see [`redis_server`]), `/me`, mock
+//!   webhooks end to end;
 //! - [`suite`]: the generic entry points, instantiated per framework by
 //!   [`conformance_suite!`].
 //!
@@ -43,6 +44,7 @@ pub mod checks;
 pub mod env;
 pub mod frameworks;
 pub mod http;
+pub mod redis_server;
 pub mod suite;
 pub mod table;
 
@@ -105,6 +107,16 @@ macro_rules! conformance_suite {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn webhooks() {
                 $crate::suite::webhooks::<Under>().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn webhook_claims_in_memory() {
+                $crate::suite::webhook_claims::<Under>($crate::checks::claims::Store::Memory).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn webhook_claims_on_redis() {
+                $crate::suite::webhook_claims::<Under>($crate::checks::claims::Store::Redis).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -36,6 +36,11 @@ pub async fn webhooks<F: Framework>() {
     checks::webhooks::webhooks::<F>().await;
 }
 
+/// Event claims across two instances on `store`.
+pub async fn webhook_claims<F: Framework>(store: checks::claims::Store) {
+    checks::claims::claims::<F>(store).await;
+}
+
 /// The current-user extractor/guard.
 pub async fn current_user<F: Framework>() {
     checks::me::current_user::<F>().await;

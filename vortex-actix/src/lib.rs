@@ -7,7 +7,9 @@
 //! - [`CurrentUser`]: the signed-in [`VortexUser`] for the app's own handlers (401 JSON when
 //!   absent);
 //! - [`VerifiedWebhook`]: a webhook whose signature was verified over the raw body, with the
-//!   [`WebhookVerifier`] from the app data.
+//!   [`WebhookVerifier`] from the app data; with an event store, each event is handled at
+//!   least once and at most once, the [`WebhookClaims`] middleware marking it done when the
+//!   handler answers 2xx.
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
 //! [`vortex_client::routes`], shared with the axum and Rocket integrations: the same request
@@ -24,6 +26,9 @@
 //!   logged at error level; any other error means "not signed in" (401).
 //! - [`VerifiedWebhook`] without a [`WebhookVerifier`] in the app data answers 500 JSON
 //!   naming the `app_data(...)` call to add, and logs it.
+//! - A verifier with an event store needs the [`WebhookClaims`] middleware on the webhook
+//!   route; without it the extractor answers 500 JSON naming `.wrap(vortex_actix::WebhookClaims)`
+//!   (logged at error level) rather than take a claim that nothing would complete.
 //!
 //! # Example
 //!
@@ -135,13 +140,14 @@ mod webhook;
 pub use response::VortexResponse;
 pub use router::configure;
 pub use user::CurrentUser;
-pub use webhook::VerifiedWebhook;
+pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsMiddleware};
 
 pub use vortex_client::routes::{
-    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll,
-    InMemorySeenEvents, Operation, OperationKind, OwnInvitations, RouteError, RouteErrorKind,
-    SeenEvents, VortexRoutes, VortexUser, WebhookVerifier, policy_fn,
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
+    OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
+    WebhookVerifier, policy_fn,
 };
+pub use vortex_client::webhook::store::{EventClaims, EventStore, InMemoryEventStore};
 pub use vortex_client::webhook::{
     AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
 };

@@ -5,7 +5,9 @@
 //!   user extractor and authorized by a policy;
 //! - [`CurrentUser`]: the signed-in [`VortexUser`] for the app's own handlers (401 JSON when
 //!   absent);
-//! - [`VerifiedWebhook`]: a webhook whose signature was verified over the raw body.
+//! - [`VerifiedWebhook`]: a webhook whose signature was verified over the raw body; with an
+//!   event store, each event is handled at least once and at most once, the
+//!   [`WebhookClaims`] layer marking it done when the handler answers 2xx.
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
 //! [`vortex_client::routes`], shared with the actix-web and Rocket integrations; this crate
@@ -19,6 +21,9 @@
 //!   "not signed in" (401); a 5xx one (tower-sessions without `SessionManagerLayer`) is a
 //!   mistake of the app: 500 `{"error":"Internal error"}`, logged at error level.
 //! - [`VerifiedWebhook`] needs `WebhookVerifier: FromRef<AppState>` (see its docs).
+//! - A verifier with an event store needs the [`WebhookClaims`] layer on the webhook route;
+//!   without it the extractor answers 500 JSON naming `.layer(vortex_axum::WebhookClaims::new())`
+//!   (logged at error level) rather than take a claim that nothing would complete.
 //!
 //! [`IntoResponse`]: axum::response::IntoResponse
 //!
@@ -111,13 +116,14 @@ mod webhook;
 pub use response::VortexResponse;
 pub use router::router;
 pub use user::CurrentUser;
-pub use webhook::VerifiedWebhook;
+pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsService};
 
 pub use vortex_client::routes::{
-    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll,
-    InMemorySeenEvents, Operation, OperationKind, OwnInvitations, RouteError, RouteErrorKind,
-    SeenEvents, VortexRoutes, VortexUser, WebhookVerifier, policy_fn,
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
+    OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
+    WebhookVerifier, policy_fn,
 };
+pub use vortex_client::webhook::store::{EventClaims, EventStore, InMemoryEventStore};
 pub use vortex_client::webhook::{
     AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
 };

@@ -1,9 +1,13 @@
-//! The verified-webhook extractor.
+//! The verified-webhook extractor and the layer that completes its claims.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, Request};
-use vortex_client::routes::WebhookVerifier;
-use vortex_client::routes::adapter::verify_webhook;
+use vortex_client::routes::adapter::{SlotLookup, verify_webhook};
+use vortex_client::routes::{ClaimSlot, WebhookVerifier};
 use vortex_client::webhook::{SIGNATURE_HEADER, VortexEvent};
 
 use crate::body::read_limited;
@@ -12,15 +16,21 @@ use crate::response::VortexResponse;
 /// A webhook from Vortex whose `X-Vortex-Signature` was verified over the raw body.
 ///
 /// The [`WebhookVerifier`] (secret, body limit of 1 MiB by default, optional freshness window
-/// and replay store) comes from the app's state, through [`FromRef`]: the state needs a
+/// and event store) comes from the app's state, through [`FromRef`]: the state needs a
 /// `WebhookVerifier` field and `#[derive(FromRef)]`, or an `impl FromRef<AppState> for
 /// WebhookVerifier`.
 ///
 /// Rejections are JSON:
 /// two signature headers 400; a missing or empty one 401 `Missing X-Vortex-Signature header`;
 /// a mismatch 401 `Invalid signature`; a body over the limit 413; a body that is not a JSON
-/// object 400; a replayed event 200 `{"received":true,"duplicate":true}` without calling the
-/// handler. As a body extractor, it must be the handler's last argument.
+/// object 400. As a body extractor, it must be the handler's last argument.
+///
+/// With an event store ([`WebhookVerifier::claims`]), the extractor claims the event id and
+/// the [`WebhookClaims`] layer, which the route needs, completes the claim when the handler
+/// answers 2xx (see [`WebhookClaims`] for what happens otherwise): an event already handled
+/// is answered 200 `{"received":true,"duplicate":true}` without calling the handler; one being
+/// handled by another delivery right now 409 (Vortex retries it); a store error 503 (logged).
+/// Without the layer, the extractor answers 500 JSON naming it (logged at error level).
 ///
 /// ```
 /// use axum::{Json, Router, extract::FromRef, routing::post};
@@ -40,9 +50,10 @@ use crate::response::VortexResponse;
 /// }
 ///
 /// # fn main() -> Result<(), vortex_axum::WebhookError> {
-/// let state = AppState { webhooks: WebhookVerifier::new("whsec_from_the_dashboard")?.dedupe_in_memory() };
+/// let state = AppState { webhooks: WebhookVerifier::new("whsec_from_the_dashboard")?.claims_in_memory() };
 /// let app: Router = Router::new()
 ///     .route("/webhooks/vortex", post(on_vortex_event))
+///     .layer(vortex_axum::WebhookClaims::new())
 ///     .with_state(state);
 /// # let _ = app;
 /// # Ok(()) }
@@ -92,10 +103,130 @@ where
             .collect();
         let read_body = async |limit| read_limited(&parts.headers, Some(body), limit).await;
         let verifier = WebhookVerifier::from_ref(state);
-        let verified = verify_webhook(&verifier, &signatures, read_body).await?;
+        let slot = SlotLookup::new(parts.extensions.get::<ClaimSlot>(), MISSING_LAYER);
+        let verified = verify_webhook(&verifier, &signatures, read_body, slot).await?;
         Ok(Self {
             event: verified.event,
             body: verified.body,
+        })
+    }
+}
+
+/// The answer when a verifier has an event store but the route lacks the layer.
+const MISSING_LAYER: &str = "VerifiedWebhook with an event store needs the WebhookClaims layer: \
+     add .layer(vortex_axum::WebhookClaims::new()) to the webhook route";
+
+/// The tower [`Layer`](tower_layer::Layer) that completes the event claims of
+/// [`VerifiedWebhook`]: **at least once and at most once per event id** (CONTRACT §3).
+///
+/// For each request it puts an empty [`ClaimSlot`] in the request extensions; the extractor
+/// claims the event id in the verifier's store and leaves the claim there. Once the inner
+/// service answered, the layer finishes the claim with the response status (before the
+/// response is sent, so Vortex never sees a 2xx for an event not yet marked done):
+///
+/// - **2xx**: the event is done; later deliveries of its id are answered 200
+///   `{"received":true,"duplicate":true}` without the handler;
+/// - **any other status** (the handler's error, a rejection of a later extractor, 500 from a
+///   `CatchPanicLayer` inside this layer): released, so Vortex's retry (at any instance) runs
+///   the handler again;
+/// - **a panic** unwinding through the handler or **the request future dropped** (client
+///   gone, a timeout layer): the slot is dropped with the request and the claim with it,
+///   which releases it;
+/// - **the process dies**: nothing runs; the claim expires after its lease (5 minutes by
+///   default, [`EventClaims::lease`](vortex_client::webhook::store::EventClaims::lease)), then
+///   the next delivery handles the event. A done record lasts 7 days by default
+///   ([`EventClaims::done_ttl`](vortex_client::webhook::store::EventClaims::done_ttl)),
+///   longer than Vortex retries.
+///
+/// A handler therefore only has to answer honestly: 2xx once the event is safely handled,
+/// anything else when it is not. Without an event store the layer does nothing.
+///
+/// ```
+/// use axum::{Router, extract::FromRef, http::StatusCode, routing::post};
+/// use tower::ServiceExt;
+/// use vortex_axum::{VerifiedWebhook, WebhookClaims, WebhookVerifier, sign_payload};
+///
+/// #[derive(Clone, FromRef)]
+/// struct AppState {
+///     webhooks: WebhookVerifier,
+/// }
+///
+/// async fn on_vortex_event(webhook: VerifiedWebhook) -> StatusCode {
+///     // Store the event; answer 503 if the database is down, and Vortex will retry.
+///     let _ = webhook.event;
+///     StatusCode::OK
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let secret = "whsec_from_the_dashboard";
+/// let state = AppState { webhooks: WebhookVerifier::new(secret)?.claims_in_memory() };
+/// let app: Router = Router::new()
+///     .route("/webhooks/vortex", post(on_vortex_event))
+///     .layer(WebhookClaims::new())
+///     .with_state(state);
+///
+/// let body = r#"{"id":"evt_1","type":"invitation.accepted"}"#;
+/// let delivery = || {
+///     axum::http::Request::post("/webhooks/vortex")
+///         .header("x-vortex-signature", sign_payload(secret, body.as_bytes()))
+///         .body(axum::body::Body::from(body))
+///         .unwrap()
+/// };
+/// assert_eq!(app.clone().oneshot(delivery()).await?.status(), 200);
+/// // Vortex delivers it again: a duplicate, answered without the handler.
+/// let again = app.oneshot(delivery()).await?;
+/// let body = axum::body::to_bytes(again.into_body(), 1024).await?;
+/// assert_eq!(body, r#"{"received":true,"duplicate":true}"#);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WebhookClaims;
+
+impl WebhookClaims {
+    /// The layer.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl<S> tower_layer::Layer<S> for WebhookClaims {
+    type Service = WebhookClaimsService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        WebhookClaimsService { inner }
+    }
+}
+
+/// The service of the [`WebhookClaims`] layer.
+#[derive(Clone, Debug)]
+pub struct WebhookClaimsService<S> {
+    inner: S,
+}
+
+impl<S, B, R> tower_service::Service<axum::http::Request<B>> for WebhookClaimsService<S>
+where
+    S: tower_service::Service<axum::http::Request<B>, Response = axum::http::Response<R>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    R: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: axum::http::Request<B>) -> Self::Future {
+        let slot = ClaimSlot::new();
+        request.extensions_mut().insert(slot.clone());
+        let answer = self.inner.call(request);
+        Box::pin(async move {
+            let response = answer.await?;
+            slot.finish(response.status().as_u16()).await;
+            Ok(response)
         })
     }
 }

@@ -7,7 +7,8 @@
 //! - [`CurrentUser`]: the signed-in [`VortexUser`] as a request guard for the app's own
 //!   handlers (401 JSON when absent);
 //! - [`VerifiedWebhook`]: a data guard for a webhook whose signature was verified over the raw
-//!   body.
+//!   body; with an event store, each event is handled at least once and at most once, the
+//!   [`WebhookClaims`] fairing marking it done when the handler answers 2xx.
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
 //! [`vortex_client::routes`], shared with the axum and actix-web integrations; this crate only
@@ -23,6 +24,9 @@
 //!   the Vortex routes and [`CurrentUser`] and logged at error level with the guard's error.
 //! - A [`VerifiedWebhook`] route without `.manage(WebhookVerifier::new(secret)?)` aborts
 //!   launch with an error in Rocket's log naming that call.
+//! - A verifier with an event store needs the [`WebhookClaims`] fairing; without it the
+//!   guard answers 500 JSON naming `.attach(vortex_rocket::WebhookClaims)` (logged at error
+//!   level) rather than take a claim that nothing would complete.
 //!
 //! # Example
 //!
@@ -89,7 +93,8 @@
 //!     .mount("/", routes![me, webhook])
 //!     .register("/me", vortex_rocket::catchers())
 //!     .register("/webhooks/vortex", vortex_rocket::catchers())
-//!     .manage(WebhookVerifier::new("whsec_example")?.dedupe_in_memory());
+//!     .manage(WebhookVerifier::new("whsec_example")?.claims_in_memory())
+//!     .attach(vortex_rocket::WebhookClaims);
 //!
 //! // Try it without a server:
 //! let client = Client::tracked(rocket).await?;
@@ -145,13 +150,14 @@ pub use catcher::catchers;
 pub use response::VortexResponse;
 pub use router::{DEFAULT_RANK, VortexHandler, fairing, routes};
 pub use user::CurrentUser;
-pub use webhook::VerifiedWebhook;
+pub use webhook::{VerifiedWebhook, WebhookClaims};
 
 pub use vortex_client::routes::{
-    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll,
-    InMemorySeenEvents, Operation, OperationKind, OwnInvitations, RouteError, RouteErrorKind,
-    SeenEvents, VortexRoutes, VortexUser, WebhookVerifier, policy_fn,
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
+    OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
+    WebhookVerifier, policy_fn,
 };
+pub use vortex_client::webhook::store::{EventClaims, EventStore, InMemoryEventStore};
 pub use vortex_client::webhook::{
     AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
 };

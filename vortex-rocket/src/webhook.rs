@@ -1,12 +1,13 @@
-//! The verified-webhook data guard.
+//! The verified-webhook data guard and the fairing that completes its claims.
 
 use std::marker::PhantomData;
 
 use rocket::data::{self, Data, FromData};
+use rocket::fairing::{Fairing, Info, Kind};
 use rocket::outcome::Outcome;
-use rocket::{Ignite, Request, Rocket, Sentinel};
-use vortex_client::routes::WebhookVerifier;
-use vortex_client::routes::adapter::{missing_verifier, verify_webhook};
+use rocket::{Ignite, Request, Response, Rocket, Sentinel};
+use vortex_client::routes::adapter::{SlotLookup, missing_verifier, verify_webhook};
+use vortex_client::routes::{ClaimSlot, WebhookVerifier};
 use vortex_client::webhook::{SIGNATURE_HEADER, VortexEvent};
 
 use crate::body::{self, WEBHOOK_LIMIT};
@@ -16,6 +17,10 @@ use crate::response::VortexResponse;
 /// The answer when no [`WebhookVerifier`] is managed.
 const NOT_MANAGED: &str =
     "No WebhookVerifier is managed: add .manage(WebhookVerifier::new(secret)?) to the Rocket";
+
+/// The answer when a verifier has an event store but the Rocket lacks the fairing.
+const MISSING_FAIRING: &str = "VerifiedWebhook with an event store needs the WebhookClaims \
+     fairing: add .attach(vortex_rocket::WebhookClaims) to the Rocket";
 
 /// A webhook from Vortex whose `X-Vortex-Signature` was verified over the raw body: a data
 /// guard.
@@ -32,15 +37,22 @@ const NOT_MANAGED: &str =
 /// Rejections, checked in this order: two signature headers 400; a missing or empty one
 /// 401 `Missing X-Vortex-Signature header`; a body over the limit 413; a mismatch 401
 /// `Invalid signature`; a body that is not a JSON object 400; a stale event 400 (with
-/// [`WebhookVerifier::max_age`]); a replayed event (with [`WebhookVerifier::dedupe`]) 200
-/// `{"received":true,"duplicate":true}`, without running the handler.
+/// [`WebhookVerifier::max_age`]); then, with an event store ([`WebhookVerifier::claims`]),
+/// an event already handled 200 `{"received":true,"duplicate":true}` without running the
+/// handler, one being handled by another delivery right now 409 (Vortex retries it), a store
+/// error 503 (logged).
+///
+/// With an event store the guard claims the event id and the [`WebhookClaims`] fairing,
+/// which the Rocket needs (`.attach(vortex_rocket::WebhookClaims)`), completes the claim
+/// when the handler answers 2xx and releases it otherwise (see [`WebhookClaims`]). Without
+/// the fairing, the guard answers 500 JSON naming it (logged at error level).
 ///
 /// Rocket sends only the status of a failing guard, so the JSON of these answers is sent by
 /// the [`catchers`](crate::catchers): register them at the webhook's path. The guard fails a
-/// replay with status 200 for the default catcher to answer; without the catchers, a replay
-/// still gets a 200 (Rocket's default page) and the rejections their status, with Rocket's
-/// HTML. Alternatively, take `Result<VerifiedWebhook, VortexResponse>` and return the
-/// rejection (a [`Responder`](rocket::response::Responder)) yourself; a replay is then an
+/// duplicate with status 200 for the default catcher to answer; without the catchers, a
+/// duplicate still gets a 200 (Rocket's default page) and the rejections their status, with
+/// Rocket's HTML. Alternatively, take `Result<VerifiedWebhook, VortexResponse>` and return the
+/// rejection (a [`Responder`](rocket::response::Responder)) yourself; a duplicate is then an
 /// `Err` too.
 ///
 /// ```
@@ -57,9 +69,10 @@ const NOT_MANAGED: &str =
 /// }
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
-/// let verifier = WebhookVerifier::new("whsec_from_the_dashboard")?.dedupe_in_memory();
+/// let verifier = WebhookVerifier::new("whsec_from_the_dashboard")?.claims_in_memory();
 /// let rocket = rocket::build()
 ///     .manage(verifier)
+///     .attach(vortex_rocket::WebhookClaims)
 ///     .mount("/", rocket::routes![on_vortex_event])
 ///     .register("/webhooks/vortex", vortex_rocket::catchers());
 /// let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
@@ -133,7 +146,9 @@ where
                     let limit = body::limit(request, WEBHOOK_LIMIT, limit);
                     body::read_limited(request, data, limit).await
                 };
-                verify_webhook(verifier, &signatures, read_body).await
+                let slot = request.local_cache(|| RequestSlot(None)).0.as_ref();
+                let slot = SlotLookup::new(slot, MISSING_FAIRING);
+                verify_webhook(verifier, &signatures, read_body, slot).await
             }
             None => Err(missing_verifier(NOT_MANAGED)),
         };
@@ -162,5 +177,82 @@ impl<V: Send + Sync + 'static> Sentinel for VerifiedWebhook<V> {
             tracing::error!("VerifiedWebhook<{managed}>: {NOT_MANAGED}");
         }
         missing
+    }
+}
+
+/// The request's claim slot in Rocket's request-local cache: `Some` once the
+/// [`WebhookClaims`] fairing saw the request.
+struct RequestSlot(Option<ClaimSlot>);
+
+/// The fairing that completes the event claims of [`VerifiedWebhook`]: **at least once and
+/// at most once per event id** (CONTRACT §3). `.attach(vortex_rocket::WebhookClaims)`.
+///
+/// On each request it puts an empty [`ClaimSlot`] in the request-local cache; the guard
+/// claims the event id in the verifier's store and leaves the claim there. In
+/// `on_response`, once the handler (or a catcher) answered, the fairing finishes the claim
+/// with the response status, before the response is sent:
+///
+/// - **2xx**: the event is done; later deliveries of its id are answered 200
+///   `{"received":true,"duplicate":true}` without the handler;
+/// - **any other status** (the handler's error, a later guard's failure): released, so
+///   Vortex's retry (at any instance) runs the handler again;
+/// - **a panic** in the handler: Rocket answers 500 through its catchers, so the claim is
+///   released too; **the request dropped** (connection gone): the cache is dropped with the
+///   request and the claim with it, which releases it;
+/// - **the process dies**: the claim expires after its lease (5 minutes by default,
+///   [`EventClaims::lease`](vortex_client::webhook::store::EventClaims::lease)), then the next
+///   delivery handles the event. A done record lasts 7 days by default.
+///
+/// ```
+/// use rocket::http::{Header, Status};
+/// use rocket::post;
+/// use vortex_rocket::{VerifiedWebhook, WebhookClaims, WebhookVerifier, sign_payload};
+///
+/// #[post("/webhooks/vortex", data = "<webhook>")]
+/// fn on_vortex_event(webhook: VerifiedWebhook) -> Status {
+///     // A handler whose database is down answers 503: the claim is released.
+///     let _ = webhook.event;
+///     Status::ServiceUnavailable
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
+/// let secret = "whsec_from_the_dashboard";
+/// let rocket = rocket::build()
+///     .manage(WebhookVerifier::new(secret)?.claims_in_memory())
+///     .attach(WebhookClaims)
+///     .mount("/", rocket::routes![on_vortex_event])
+///     .register("/webhooks/vortex", vortex_rocket::catchers());
+/// let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
+/// let body = r#"{"id":"evt_1","type":"invitation.accepted"}"#;
+/// let send = || client
+///     .post("/webhooks/vortex")
+///     .header(Header::new("x-vortex-signature", sign_payload(secret, body.as_bytes())))
+///     .body(body)
+///     .dispatch();
+/// // Each failed run released the claim: Vortex's retries reach the handler again.
+/// assert_eq!(send().await.status(), Status::ServiceUnavailable);
+/// assert_eq!(send().await.status(), Status::ServiceUnavailable);
+/// # Ok(()) }) }
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WebhookClaims;
+
+#[rocket::async_trait]
+impl Fairing for WebhookClaims {
+    fn info(&self) -> Info {
+        Info {
+            name: "Vortex webhook claims",
+            kind: Kind::Request | Kind::Response,
+        }
+    }
+
+    async fn on_request(&self, request: &mut Request<'_>, _: &mut Data<'_>) {
+        request.local_cache(|| RequestSlot(Some(ClaimSlot::new())));
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        if let Some(slot) = &request.local_cache(|| RequestSlot(None)).0 {
+            slot.finish(response.status().code).await;
+        }
     }
 }

@@ -104,7 +104,7 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     let listening = listener.local_addr().map_err(|e| e.to_string())?;
     let upstream = Upstream::start(&config, listening).await?;
-    let demo = DemoApp::new(&config, &upstream)?;
+    let demo = DemoApp::new(&config, &upstream).await?;
     let data = web::Data::new(demo.clone());
     let verifier = web::Data::new(demo.webhooks.clone());
     let routes = demo.routes.clone();
@@ -124,7 +124,12 @@ async fn run() -> Result<(), String> {
             .service(resource("/api/auth/me").route(web::get().to(me)))
             .service(resource("/api/demo/events").route(web::get().to(events)))
             .service(resource("/api/demo/webhook-failures").route(web::post().to(webhook_failures)))
-            .service(resource("/webhooks/vortex").route(web::post().to(webhook)))
+            .service(
+                // The claim middleware: an event is done once the handler answered 2xx.
+                resource("/webhooks/vortex")
+                    .wrap(vortex_actix::WebhookClaims)
+                    .route(web::post().to(webhook)),
+            )
             .default_service(web::to(not_found))
     };
     print_banner(&config, listening, &upstream.describe());

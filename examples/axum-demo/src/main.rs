@@ -112,7 +112,11 @@ fn app(demo: &DemoApp) -> Router<AppState> {
         .route("/api/auth/me", get(me))
         .route("/api/demo/events", get(events))
         .route("/api/demo/webhook-failures", post(webhook_failures))
-        .route("/webhooks/vortex", post(webhook))
+        .route(
+            "/webhooks/vortex",
+            // The claim layer: an event is done once the handler answered 2xx.
+            post(webhook).layer(vortex_axum::WebhookClaims::new()),
+        )
         .nest(
             "/api/vortex",
             vortex_axum::router::<AppState, SessionUser>(demo.routes.clone()),
@@ -155,7 +159,7 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     let listening = listener.local_addr().map_err(|e| e.to_string())?;
     let upstream = Upstream::start(&config, listening).await?;
-    let demo = DemoApp::new(&config, &upstream)?;
+    let demo = DemoApp::new(&config, &upstream).await?;
     let state = AppState {
         webhooks: demo.webhooks.clone(),
         demo: demo.clone(),

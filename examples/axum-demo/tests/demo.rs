@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use vortex_demo_driver::{browser, serving};
+use vortex_demo_driver::{browser, instances, serving};
 
 fn binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_axum-demo"))
@@ -64,4 +64,9 @@ async fn a_stalled_upstream_is_answered_504_within_the_deadline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upstream_outage_makes_at_most_1_2_upstream_calls_per_request() {
     vortex_demo_driver::upstream::outage_upstream_calls_per_request(binary()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_redis_handle_a_failed_event_on_the_retry_once() {
+    instances::two_instances_share_webhook_claims(binary()).await;
 }

@@ -1,14 +1,17 @@
 //! The test driver the three demo packages share: each demo's tests start its binary as a
 //! child process (loopback, a free port, the embedded vortex-mock) and run the same checks:
 //! the page in headless Chromium ([`browser`]) and the serving rules of `DEMO.md`
-//! ([`serving`]: shutdown on SIGTERM/SIGINT, slow clients, rejected bodies, logs), and what
-//! a caller gets when the upstream stalls or is down ([`upstream`]).
+//! ([`serving`]: shutdown on SIGTERM/SIGINT, slow clients, rejected bodies, logs), what a
+//! caller gets when the upstream stalls or is down ([`upstream`]), and two instances sharing
+//! one `redis-server` ([`instances`]).
 //!
 //! Cargo gives a test the path of its own package's binaries only (`CARGO_BIN_EXE_<name>`),
 //! so each demo package has thin tests that pass their binary to these functions.
 
 pub mod browser;
+pub mod instances;
 pub mod process;
+pub mod redis_server;
 pub mod serving;
 pub mod upstream;
 

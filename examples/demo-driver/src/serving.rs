@@ -387,8 +387,8 @@ pub async fn webhook_failures_are_simulated(binary: &Path) {
         let body: Value = answer.json().await.expect("JSON");
         assert!(body["error"].is_string(), "{body}");
     }
-    // Every attempt of the mock's delivery (it makes 3) meets a failing handler run, or (while
-    // the verifier records ids before the handler) a duplicate answer: nothing is kept.
+    // Every attempt of the mock's delivery (it makes 3) meets a failing handler run, each of
+    // which releases the event's claim: nothing is kept.
     let armed = admin.post(&failures).json(&json!({"next": 3})).send().await;
     assert_eq!(armed.expect("request").status(), 200);
     revoke(&admin, &demo, "inv-user-2").await;

@@ -4,16 +4,28 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
 use vortex_client::webhook::VortexEvent;
+use vortex_client::webhook::store::{EventClaims, RedisEventStore};
 
 use crate::DemoConfig;
 use crate::events::Events;
 use crate::policy::DemoPolicy;
 use crate::upstream::Upstream;
 use crate::users;
+
+/// The freshness window of the demo's webhooks: 4 days.
+///
+/// Vortex retries a delivery that did not get a 2xx, and a retry carries the event's
+/// original `timestamp` (the body is signed as first sent; `vortex-mock` does the same). A
+/// window shorter than the retries would refuse (400) the very retry that the event claims
+/// exist to let through, and the event would be lost. 3 days covers the retries, plus a day
+/// of margin for clock skew and queues; the claims' done TTL (7 days) outlasts it, so a
+/// handled event redelivered inside the window is always answered as a duplicate.
+pub const WEBHOOK_MAX_AGE: Duration = Duration::from_secs(4 * 24 * 3600);
 
 /// The most handler failures `POST /api/demo/webhook-failures` arms at once.
 pub const MAX_SIMULATED_FAILURES: u64 = 100;
@@ -66,15 +78,18 @@ pub struct DemoApp {
 }
 
 impl DemoApp {
-    /// The demo for `config`, calling Vortex through `upstream`.
+    /// The demo for `config`, calling Vortex through `upstream`. Webhook event ids are
+    /// claimed in the Redis of `REDIS_URL` when set (every instance sharing it handles each
+    /// event once), else in this process's memory.
     ///
     /// # Errors
     ///
-    /// A message when the webhook secret is empty.
-    pub fn new(config: &DemoConfig, upstream: &Upstream) -> Result<Self, String> {
+    /// A message when the webhook secret is empty, or `REDIS_URL` is invalid or unreachable.
+    pub async fn new(config: &DemoConfig, upstream: &Upstream) -> Result<Self, String> {
         let webhooks = WebhookVerifier::new(&config.webhook_secret)
             .map_err(|e| e.to_string())?
-            .dedupe_in_memory();
+            .max_age(WEBHOOK_MAX_AGE)
+            .claims(event_claims(config).await?);
         Ok(Self {
             events: Events::default(),
             routes: VortexRoutes::new(upstream.client.clone(), DemoPolicy),
@@ -153,6 +168,17 @@ impl DemoApp {
         self.events.record(event);
         DemoResponse::json(200, json!({ "received": true }))
     }
+}
+
+/// Where the demo claims webhook event ids: the Redis of `REDIS_URL`, or memory.
+async fn event_claims(config: &DemoConfig) -> Result<EventClaims, String> {
+    let Some(url) = &config.redis_url else {
+        return Ok(EventClaims::in_memory());
+    };
+    let store = RedisEventStore::connect(url)
+        .await
+        .map_err(|e| format!("REDIS_URL: {e}"))?;
+    Ok(EventClaims::new(store))
 }
 
 /// Simulated failures of the webhook handler, armed by `POST /api/demo/webhook-failures`.

@@ -6,6 +6,18 @@
 //! Each demo package (`axum-demo`, `actix-demo`, `rocket-demo`) only wires these into its
 //! framework, the way an app of that framework would: its session crate, its routes, its
 //! server settings.
+//!
+//! # Webhooks
+//!
+//! Each demo verifies `POST /webhooks/vortex` with one [`vortex_client::routes::WebhookVerifier`]
+//! ([`DemoApp::webhooks`]) that handles each event **at least once and at most once**: event
+//! ids are claimed in the Redis of `REDIS_URL` when set (two instances with one Redis, one
+//! `VORTEX_WEBHOOK_SECRET` and one `SESSION_SECRET` behave as one app), else in memory, and
+//! the framework's `WebhookClaims` layer, middleware or fairing marks an event done only when
+//! the handler answered 2xx. A run failed by `POST /api/demo/webhook-failures` answers 503,
+//! which releases the event, so Vortex's retry is handled by whichever instance receives it.
+//! The freshness window is [`app::WEBHOOK_MAX_AGE`] (4 days): a retry carries the original
+//! timestamp, so the window must outlast Vortex's retries (see its docs).
 
 pub mod app;
 pub mod config;

@@ -205,7 +205,7 @@ async fn run() -> Result<(), String> {
     }
     let listening = SocketAddr::new(config.host, config.port);
     let upstream = Upstream::start(&config, listening).await?;
-    let demo = DemoApp::new(&config, &upstream)?;
+    let demo = DemoApp::new(&config, &upstream).await?;
     let banner_config = config.clone();
     let description = upstream.describe();
     let rocket = rocket::custom(serve::config(
@@ -214,6 +214,8 @@ async fn run() -> Result<(), String> {
         &config.session_secret,
     ))
     .manage(demo.webhooks.clone())
+    // The claim fairing: an event is done once the handler answered 2xx.
+    .attach(vortex_rocket::WebhookClaims)
     .manage(demo.clone())
     .attach(vortex_rocket::fairing::<SessionUser>(
         "/api/vortex",

@@ -161,7 +161,7 @@ fn cases() -> Vec<(&'static str, HttpRequest, Expect)> {
             ok(Some("future-1"), "webhook"),
         ),
         (
-            "unknown event without id, again (no id: no dedupe)",
+            "unknown event without id, again (no id: nothing to claim, handled again)",
             signed(WEBHOOK_PATH, &unknown),
             ok(None, "unknown"),
         ),

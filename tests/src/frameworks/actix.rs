@@ -48,7 +48,12 @@ fn json_response(body: String) -> HttpResponse {
 }
 
 async fn on_webhook(log: web::Data<WebhookLog>, webhook: VerifiedWebhook) -> HttpResponse {
-    json_response(log.record(&webhook.event))
+    let (status, body) = log.handle(&webhook.event).await;
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .content_type(ContentType::json())
+        .body(body)
 }
 
 async fn me(user: CurrentUser<TestUser>) -> HttpResponse {
@@ -82,6 +87,7 @@ impl Framework for ActixFramework {
                             .service(
                                 web::resource(WEBHOOK_PATH)
                                     .app_data(web::Data::new(webhooks.clone()))
+                                    .wrap(vortex_actix::WebhookClaims)
                                     .route(web::post().to(on_webhook)),
                             )
                             .service(

@@ -59,7 +59,9 @@ fn json_response(body: String) -> Response {
 }
 
 async fn on_webhook(State(state): State<WebhookState>, webhook: VerifiedWebhook) -> Response {
-    json_response(state.log.record(&webhook.event))
+    let (status, body) = state.log.handle(&webhook.event).await;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, json_response(body)).into_response()
 }
 
 async fn me(user: CurrentUser<TestUser>) -> Response {
@@ -69,6 +71,7 @@ async fn me(user: CurrentUser<TestUser>) -> Response {
 fn webhook_route(path: &str, verifier: WebhookVerifier, log: WebhookLog) -> Router {
     Router::new()
         .route(path, post(on_webhook))
+        .layer(vortex_axum::WebhookClaims::new())
         .with_state(WebhookState { verifier, log })
 }
 

@@ -50,19 +50,27 @@ impl AsRef<WebhookVerifier> for FreshVerifier {
     }
 }
 
+/// What the webhook handlers answer: [`WebhookLog::handle`]'s status and JSON.
+type WebhookAnswer = (Status, (ContentType, String));
+
+async fn handle(log: &WebhookLog, event: &vortex_client::webhook::VortexEvent) -> WebhookAnswer {
+    let (status, body) = log.handle(event).await;
+    (Status::new(status), (ContentType::JSON, body))
+}
+
 #[post("/webhooks/vortex", data = "<webhook>")]
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-fn on_webhook(log: &State<WebhookLog>, webhook: VerifiedWebhook) -> (ContentType, String) {
-    (ContentType::JSON, log.record(&webhook.event))
+async fn on_webhook(log: &State<WebhookLog>, webhook: VerifiedWebhook) -> WebhookAnswer {
+    handle(log, &webhook.event).await
 }
 
 #[post("/webhooks/fresh", data = "<webhook>")]
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-fn on_fresh_webhook(
+async fn on_fresh_webhook(
     log: &State<WebhookLog>,
     webhook: VerifiedWebhook<FreshVerifier>,
-) -> (ContentType, String) {
-    (ContentType::JSON, log.record(&webhook.event))
+) -> WebhookAnswer {
+    handle(log, &webhook.event).await
 }
 
 #[get("/me")]
@@ -98,6 +106,7 @@ impl Framework for RocketFramework {
             .manage(config.webhook_log)
             .manage(config.webhooks)
             .manage(FreshVerifier(config.fresh_webhooks))
+            .attach(vortex_rocket::WebhookClaims)
             .attach(vortex_rocket::fairing::<TestUser>(MOUNT, config.routes))
             .mount("/", routes![me, on_webhook, on_fresh_webhook])
             .register("/", vortex_rocket::catchers())

@@ -35,7 +35,11 @@ macro_rules! webhook_app {
             App::new()
                 .app_data($verifier)
                 .app_data($calls.clone())
-                .route("/webhooks/vortex", web::post().to(on_event)),
+                .service(
+                    web::resource("/webhooks/vortex")
+                        .wrap(vortex_actix::WebhookClaims)
+                        .route(web::post().to(on_event)),
+                ),
         )
         .await
     };
@@ -44,7 +48,7 @@ macro_rules! webhook_app {
 #[actix_web::test]
 async fn accepts_rejects_and_answers_replays() {
     let calls = web::Data::new(AtomicUsize::new(0));
-    let verifier = web::Data::new(WebhookVerifier::new(SECRET).unwrap().dedupe_in_memory());
+    let verifier = web::Data::new(WebhookVerifier::new(SECRET).unwrap().claims_in_memory());
     let app = webhook_app!(verifier, calls);
 
     let answer = send(&app, signed(EVENT).to_request()).await;
@@ -166,4 +170,29 @@ async fn a_missing_verifier_is_a_500_that_names_the_fix() {
         "{message}"
     );
     assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[actix_web::test]
+async fn an_event_store_without_the_middleware_is_a_loud_500() {
+    let calls = web::Data::new(AtomicUsize::new(0));
+    let verifier = web::Data::new(WebhookVerifier::new(SECRET).unwrap().claims_in_memory());
+    let app = init_service(
+        App::new()
+            .app_data(verifier)
+            .app_data(calls.clone())
+            .route("/webhooks/vortex", web::post().to(on_event)),
+    )
+    .await;
+    for _ in 0..2 {
+        let error = send(&app, signed(EVENT).to_request()).await.error(500);
+        assert!(
+            error.contains(".wrap(vortex_actix::WebhookClaims)"),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "the handler never ran without the middleware"
+    );
 }

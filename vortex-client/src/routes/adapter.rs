@@ -49,7 +49,7 @@ use std::future::Future;
 
 use super::error::RouteError;
 pub use super::response::RouteResponse;
-use super::webhook::{WebhookRejection, WebhookVerifier};
+use super::webhook::{ClaimSlot, WebhookRejection, WebhookVerifier};
 use crate::user::VortexUser;
 use crate::webhook::VortexEvent;
 
@@ -166,16 +166,42 @@ pub struct VerifiedEvent<B> {
     pub body: B,
 }
 
+/// Where a webhook extractor found the request's [`ClaimSlot`] (put there by its
+/// framework's layer, middleware or fairing), or what to add when there is none.
+#[derive(Clone, Copy, Debug)]
+pub enum SlotLookup<'a> {
+    /// The request's slot.
+    Found(&'a ClaimSlot),
+    /// No slot: `fix` names the layer, middleware or fairing to add.
+    Missing {
+        /// What to add, as the app writes it.
+        fix: &'a str,
+    },
+}
+
+impl<'a> SlotLookup<'a> {
+    /// [`Found`](Self::Found) with `slot`, [`Missing`](Self::Missing) with `fix` otherwise.
+    pub fn new(slot: Option<&'a ClaimSlot>, fix: &'a str) -> Self {
+        slot.map_or(Self::Missing { fix }, Self::Found)
+    }
+}
+
 /// Verifies a webhook request with `verifier`: the `X-Vortex-Signature` header values as
 /// received (400/401) before the body is read, the body with `read_body(limit)` (413), then
-/// the signature, the event, its freshness and replays. A refusal is the JSON answer to send
-/// (a replay is 200 `{"received":true,"duplicate":true}`).
+/// the signature, the event and its freshness; then, with an event store, claims the event
+/// id (duplicate 200 `{"received":true,"duplicate":true}`, in progress 409, store error 503)
+/// and puts the claim in the request's slot, for the framework's layer to finish with the
+/// response status. A refusal is the JSON answer to send.
+///
+/// With an event store and no slot (the app forgot the layer), the answer is 500 JSON naming
+/// the fix, logged at error level: a claim that nothing would complete must not be taken.
 ///
 /// `read_body` reads the whole body, as [`RouteRequest::body`].
 pub async fn verify_webhook<B, F>(
     verifier: &WebhookVerifier,
     signatures: &[&[u8]],
     read_body: F,
+    slot: SlotLookup<'_>,
 ) -> Result<VerifiedEvent<B>, RouteResponse>
 where
     B: AsRef<[u8]>,
@@ -195,11 +221,21 @@ where
         .verify(signatures.iter().copied(), body.as_ref())
         .await
         .map_err(reject)?;
+    if verifier.event_claims().is_some() && event.id().is_some() {
+        let slot = match slot {
+            SlotLookup::Found(slot) => slot,
+            SlotLookup::Missing { fix } => return Err(missing_verifier(fix)),
+        };
+        if let Some(claim) = verifier.claim(&event).await.map_err(reject)? {
+            slot.put(claim);
+        }
+    }
     Ok(VerifiedEvent { event, body })
 }
 
-/// The 500 JSON answer of a webhook extractor that finds no [`WebhookVerifier`]: `fix` says
-/// what to add (it is logged at error level and sent, as a configuration mistake of the app).
+/// The 500 JSON answer of a webhook extractor that finds no [`WebhookVerifier`] (or, with an
+/// event store, no [`ClaimSlot`]): `fix` says what to add (it is logged at error level and
+/// sent, as a configuration mistake of the app).
 pub fn missing_verifier(fix: &str) -> RouteResponse {
     tracing::error!(error.kind = "misconfigured", "{fix}");
     RouteResponse::error(500, fix)

@@ -46,8 +46,6 @@ pub use policy::{
 };
 pub use route::RouteKind;
 pub use transform::{transform_invitation, transform_invitations};
-pub use webhook::{
-    DEFAULT_WEBHOOK_BODY_LIMIT, InMemorySeenEvents, SeenEvents, WebhookRejection, WebhookVerifier,
-};
+pub use webhook::{ClaimSlot, DEFAULT_WEBHOOK_BODY_LIMIT, WebhookRejection, WebhookVerifier};
 
 pub use crate::user::VortexUser;

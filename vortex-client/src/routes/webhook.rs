@@ -1,16 +1,14 @@
 //! The checks behind the verified-webhook extractors of the framework crates.
 
-use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
-use super::policy::BoxFuture;
 use super::response::RouteResponse;
 use crate::time::{Clock, SystemClock};
+use crate::webhook::store::{Claim, ClaimOutcome, EventClaims, EventStore};
 use crate::webhook::{VortexEvent, WebhookError, Webhooks};
 
 /// The default limit of webhook bodies: 1 MiB.
@@ -49,12 +47,25 @@ pub enum WebhookRejection {
         /// The window in seconds.
         max_age_secs: u64,
     },
-    /// The event id was already received: answered 200 without calling the handler again.
-    #[error("Webhook event {id} was already received")]
-    Replayed {
+    /// The event id was already handled successfully: answered 200
+    /// `{"received":true,"duplicate":true}` without calling the handler again.
+    #[error("Webhook event {id} was already handled")]
+    Duplicate {
         /// The event id.
         id: String,
     },
+    /// Another delivery of this event id is being handled right now (another instance or
+    /// worker): 409, so that Vortex retries it later; never a 200, since that handling may
+    /// still fail.
+    #[error("Webhook event {id} is being handled; retry later")]
+    InProgress {
+        /// The event id.
+        id: String,
+    },
+    /// The event store could not be asked (e.g. Redis is down): 503, so that Vortex retries
+    /// the delivery later. The store error itself is logged, not sent.
+    #[error("Webhook event store unavailable; retry later")]
+    StoreUnavailable,
 }
 
 impl WebhookRejection {
@@ -67,14 +78,17 @@ impl WebhookRejection {
             | Self::Stale { .. } => 400,
             Self::MissingSignature | Self::InvalidSignature => 401,
             Self::PayloadTooLarge { .. } => 413,
-            Self::Replayed { .. } => 200,
+            Self::Duplicate { .. } => 200,
+            Self::InProgress { .. } => 409,
+            Self::StoreUnavailable => 503,
         }
     }
 
-    /// The JSON answer: `{"error": …}`, or `{"received":true,"duplicate":true}` for a replay.
+    /// The JSON answer: `{"error": …}`, or `{"received":true,"duplicate":true}` for a
+    /// duplicate.
     pub fn to_response(&self) -> RouteResponse {
         match self {
-            Self::Replayed { .. } => {
+            Self::Duplicate { .. } => {
                 RouteResponse::ok(&json!({ "received": true, "duplicate": true }))
             }
             other => RouteResponse::error(other.status(), other.to_string()),
@@ -82,98 +96,32 @@ impl WebhookRejection {
     }
 }
 
-/// Remembers webhook event ids, to answer replays without handling them twice.
-///
-/// The default store, [`InMemorySeenEvents`], is per process; an app running several
-/// instances implements this over a shared store (Redis `SET NX EX`, a database table).
-pub trait SeenEvents: Send + Sync + 'static {
-    /// Records `id`; `true` the first time it is seen, `false` for a replay.
-    fn first_time(&self, id: &str) -> impl Future<Output = bool> + Send;
-}
-
-/// The object-safe form of [`SeenEvents`], implemented for every `SeenEvents`.
-pub(crate) trait DynSeenEvents: Send + Sync + 'static {
-    /// [`SeenEvents::first_time`], boxed.
-    fn first_time_dyn<'a>(&'a self, id: &'a str) -> BoxFuture<'a, bool>;
-}
-
-impl<T: SeenEvents> DynSeenEvents for T {
-    fn first_time_dyn<'a>(&'a self, id: &'a str) -> BoxFuture<'a, bool> {
-        Box::pin(self.first_time(id))
-    }
-}
-
-/// An in-memory [`SeenEvents`]: ids are kept for `ttl` (default 24 h), at most `capacity`
-/// (default 10 000) of them, oldest forgotten first.
-#[derive(Debug)]
-pub struct InMemorySeenEvents {
-    ttl: Duration,
-    capacity: usize,
-    seen: Mutex<SeenIds>,
-}
-
-/// Ids with the time they were first seen, and the same in arrival order.
-type SeenIds = (HashMap<String, Instant>, VecDeque<(Instant, String)>);
-
-impl Default for InMemorySeenEvents {
-    fn default() -> Self {
-        Self::new(Duration::from_secs(24 * 3600), 10_000)
-    }
-}
-
-impl InMemorySeenEvents {
-    /// A store keeping ids for `ttl`, at most `capacity` of them.
-    pub fn new(ttl: Duration, capacity: usize) -> Self {
-        Self {
-            ttl,
-            capacity: capacity.max(1),
-            seen: Mutex::new((HashMap::new(), VecDeque::new())),
-        }
-    }
-}
-
-impl SeenEvents for InMemorySeenEvents {
-    async fn first_time(&self, id: &str) -> bool {
-        let now = Instant::now();
-        let mut guard = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        let (ids, order) = &mut *guard;
-        while let Some((at, _)) = order.front() {
-            if now.duration_since(*at) < self.ttl && order.len() < self.capacity {
-                break;
-            }
-            if let Some((at, old)) = order.pop_front()
-                && ids.get(&old) == Some(&at)
-            {
-                ids.remove(&old);
-            }
-        }
-        if ids.contains_key(id) {
-            return false;
-        }
-        ids.insert(id.to_owned(), now);
-        order.push_back((now, id.to_owned()));
-        true
-    }
-}
-
 /// Verifies webhook requests: signature header, body limit, signature, JSON object, and
-/// optionally freshness and replays. The framework extractors call [`verify`](Self::verify)
-/// with the raw header values and body.
+/// optionally freshness; and, with an event store, claims each event id so that an event is
+/// handled **at least once and at most once** (CONTRACT §3). The framework extractors call
+/// [`verify`](Self::verify) with the raw header values and body, then
+/// [`claim`](Self::claim), and put the claim in the request's [`ClaimSlot`] for the
+/// framework's layer, middleware or fairing to finish once the response status is known.
 ///
 /// ```
 /// use vortex_client::routes::{WebhookRejection, WebhookVerifier};
 /// use vortex_client::webhook::sign_payload;
 ///
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// let verifier = WebhookVerifier::new("whsec_test")?.dedupe_in_memory();
+/// let verifier = WebhookVerifier::new("whsec_test")?.claims_in_memory();
 /// let body = br#"{"id":"evt_1","type":"invitation.created","timestamp":"2026-01-01T00:00:00Z"}"#;
 /// let signature = sign_payload("whsec_test", body);
 ///
 /// let event = verifier.verify([signature.as_bytes()], body).await.unwrap();
 /// assert_eq!(event.id(), Some("evt_1"));
-/// // The same event again is a replay: answered 200 without reaching the handler.
-/// let replay = verifier.verify([signature.as_bytes()], body).await.unwrap_err();
-/// assert_eq!(replay, WebhookRejection::Replayed { id: "evt_1".into() });
+/// let claim = verifier.claim(&event).await.unwrap().expect("a store and an id: a claim");
+/// // While the first delivery is handled, a second one is told to retry later.
+/// assert_eq!(verifier.claim(&event).await.unwrap_err().status(), 409);
+/// // The handler answered 2xx: the event is done, later deliveries are duplicates.
+/// claim.finish(200).await.unwrap();
+/// let duplicate = verifier.claim(&event).await.unwrap_err();
+/// assert_eq!(duplicate, WebhookRejection::Duplicate { id: "evt_1".into() });
+/// assert_eq!(duplicate.status(), 200);
 /// assert_eq!(verifier.verify([], body).await.unwrap_err().status(), 401);
 /// # Ok::<(), vortex_client::webhook::WebhookError>(())
 /// # }).unwrap();
@@ -183,7 +131,7 @@ pub struct WebhookVerifier {
     webhooks: Webhooks,
     body_limit: usize,
     max_age: Option<Duration>,
-    seen: Option<Arc<dyn DynSeenEvents>>,
+    claims: Option<EventClaims>,
     clock: Arc<dyn Clock>,
 }
 
@@ -193,7 +141,7 @@ impl fmt::Debug for WebhookVerifier {
             .field("webhooks", &self.webhooks)
             .field("body_limit", &self.body_limit)
             .field("max_age", &self.max_age)
-            .field("dedupe", &self.seen.is_some())
+            .field("claims", &self.claims)
             .finish_non_exhaustive()
     }
 }
@@ -208,13 +156,13 @@ impl AsRef<Self> for WebhookVerifier {
 
 impl WebhookVerifier {
     /// A verifier for `secret` (empty secrets are rejected), with a 1 MiB body limit, no
-    /// freshness window and no replay store.
+    /// freshness window and no event store (every delivery reaches the handler).
     pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, WebhookError> {
         Ok(Self {
             webhooks: Webhooks::new(secret)?,
             body_limit: DEFAULT_WEBHOOK_BODY_LIMIT,
             max_age: None,
-            seen: None,
+            claims: None,
             clock: Arc::new(SystemClock),
         })
     }
@@ -228,24 +176,37 @@ impl WebhookVerifier {
 
     /// Refuses events whose `timestamp` is missing or further than `max_age` from now (the
     /// timestamp is covered by the signature, so it cannot be altered).
+    ///
+    /// A retried delivery carries the event's original timestamp, so the window must be
+    /// longer than Vortex keeps retrying, or a retry of a failed event is refused (400) and
+    /// the event is lost. With an event store, which answers duplicates anyway, the window
+    /// only bounds how old a replayed capture may be: 3 days and a margin is a safe choice.
     #[must_use]
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = Some(max_age);
         self
     }
 
-    /// Answers replayed event ids 200 without calling the handler, using `store`. The id is
-    /// recorded when the event is verified, before the handler runs.
+    /// Claims every event id in `claims` (an [`EventClaims`] over the store that all
+    /// instances of the app share, with its lease and done TTL): each event is handled at
+    /// least once and at most once. See [`claim`](Self::claim).
     #[must_use]
-    pub fn dedupe(mut self, store: impl SeenEvents) -> Self {
-        self.seen = Some(Arc::new(store));
+    pub fn claims(mut self, claims: EventClaims) -> Self {
+        self.claims = Some(claims);
         self
     }
 
-    /// [`dedupe`](Self::dedupe) with an [`InMemorySeenEvents`].
+    /// [`claims`](Self::claims) in `store`, with the default lease (5 minutes) and done TTL
+    /// (7 days).
     #[must_use]
-    pub fn dedupe_in_memory(self) -> Self {
-        self.dedupe(InMemorySeenEvents::default())
+    pub fn event_store(self, store: impl EventStore) -> Self {
+        self.claims(EventClaims::new(store))
+    }
+
+    /// [`claims`](Self::claims) in a new in-memory store: for an app with one process.
+    #[must_use]
+    pub fn claims_in_memory(self) -> Self {
+        self.claims(EventClaims::in_memory())
     }
 
     /// Uses `clock` for the freshness window (tests).
@@ -258,6 +219,11 @@ impl WebhookVerifier {
     /// The body limit in bytes.
     pub fn limit(&self) -> usize {
         self.body_limit
+    }
+
+    /// The event claims, when a store is configured.
+    pub fn event_claims(&self) -> Option<&EventClaims> {
+        self.claims.as_ref()
     }
 
     /// Checks the `X-Vortex-Signature` header values (all of them, as received) before the
@@ -274,7 +240,8 @@ impl WebhookVerifier {
         }
     }
 
-    /// Verifies a request: its signature header values and raw body.
+    /// Verifies a request: its signature header values and raw body, and the event's
+    /// freshness. Claims nothing: see [`claim`](Self::claim).
     pub async fn verify<'a, I>(
         &self,
         signatures: I,
@@ -301,13 +268,43 @@ impl WebhookVerifier {
         if let Some(max_age) = self.max_age {
             self.check_fresh(&event, max_age)?;
         }
-        if let (Some(seen), Some(id)) = (&self.seen, event.id())
-            && !seen.first_time_dyn(id).await
-        {
-            tracing::info!(event.id = id, "replayed Vortex webhook ignored");
-            return Err(WebhookRejection::Replayed { id: id.to_owned() });
-        }
         Ok(event)
+    }
+
+    /// Claims a verified event's id for this delivery, when a store is configured.
+    ///
+    /// - `Ok(Some(claim))`: run the handler, then [`Claim::finish`] with the response status
+    ///   (done on 2xx, released otherwise; dropping the claim releases it too);
+    /// - `Ok(None)`: no store, or an event without an id (nothing to claim it by): run the
+    ///   handler, as without a store;
+    /// - [`WebhookRejection::Duplicate`] (200), [`InProgress`](WebhookRejection::InProgress)
+    ///   (409), [`StoreUnavailable`](WebhookRejection::StoreUnavailable) (503, the store
+    ///   error logged at error level): answer that, without the handler.
+    pub async fn claim(&self, event: &VortexEvent) -> Result<Option<Claim>, WebhookRejection> {
+        let (Some(claims), Some(id)) = (&self.claims, event.id()) else {
+            return Ok(None);
+        };
+        match claims.claim(id).await {
+            Ok(ClaimOutcome::Claimed(claim)) => Ok(Some(claim)),
+            Ok(ClaimOutcome::Done) => {
+                tracing::info!(
+                    event.id = id,
+                    "duplicate Vortex webhook answered without the handler"
+                );
+                Err(WebhookRejection::Duplicate { id: id.to_owned() })
+            }
+            Ok(ClaimOutcome::InProgress) => {
+                tracing::info!(
+                    event.id = id,
+                    "Vortex webhook already being handled: answered 409"
+                );
+                Err(WebhookRejection::InProgress { id: id.to_owned() })
+            }
+            Err(error) => {
+                tracing::error!(event.id = id, %error, "Vortex webhook answered 503");
+                Err(WebhookRejection::StoreUnavailable)
+            }
+        }
     }
 
     fn check_fresh(&self, event: &VortexEvent, max_age: Duration) -> Result<(), WebhookRejection> {
@@ -324,6 +321,76 @@ impl WebhookVerifier {
             return Err(stale);
         }
         Ok(())
+    }
+}
+
+/// Where a webhook extractor leaves its [`Claim`] for the framework's layer, middleware or
+/// fairing, which [`finish`](Self::finish)es it with the response status once the handler
+/// answered: done on 2xx, released otherwise. Clones share the slot.
+///
+/// Whatever does not finish the claim releases it: the slot dropped with the request (the
+/// handler's future dropped, a panic unwinding through it) drops the claim, which releases
+/// it (see [`Claim`]). If the process dies, the claim expires after its lease.
+///
+/// ```
+/// use vortex_client::routes::{ClaimSlot, WebhookVerifier};
+/// use vortex_client::webhook::sign_payload;
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let verifier = WebhookVerifier::new("whsec_test")?.claims_in_memory();
+/// let body = br#"{"id":"evt_1","type":"invitation.created"}"#;
+/// let signature = sign_payload("whsec_test", body);
+/// let event = verifier.verify([signature.as_bytes()], body).await.unwrap();
+///
+/// // The layer puts a slot in the request; the extractor fills it.
+/// let slot = ClaimSlot::new();
+/// slot.put(verifier.claim(&event).await.unwrap().unwrap());
+/// // The handler answered 503: released, so Vortex's retry is handled.
+/// slot.finish(503).await;
+/// let slot = ClaimSlot::new();
+/// slot.put(verifier.claim(&event).await.unwrap().unwrap());
+/// slot.finish(200).await;
+/// assert_eq!(verifier.claim(&event).await.unwrap_err().status(), 200);
+/// # Ok::<(), vortex_client::webhook::WebhookError>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ClaimSlot(Arc<Mutex<Option<Claim>>>);
+
+impl ClaimSlot {
+    /// An empty slot.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps `claim` until [`finish`](Self::finish). A claim already there is dropped
+    /// (released): one request handles one event.
+    pub fn put(&self, claim: Claim) {
+        let previous = self.lock().replace(claim);
+        drop(previous);
+    }
+
+    /// Takes the claim out, if any.
+    pub fn take(&self) -> Option<Claim> {
+        self.lock().take()
+    }
+
+    /// Finishes the claim, if any, for a response with `status`: [`Claim::finish`]. A store
+    /// error is logged (the claim then expires after its lease), never turned into a
+    /// different answer: the response is already decided.
+    pub async fn finish(&self, status: u16) {
+        let Some(claim) = self.take() else {
+            return;
+        };
+        // `Claim::complete` logs its own failures at error level; a failed release is
+        // logged at warn level by the claim.
+        let _ = claim.finish(status).await;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Claim>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -402,13 +469,84 @@ mod tests {
         assert!(block_on(verifier.verify([signature.as_bytes()], none)).is_err());
     }
 
+    /// A store that is always down.
+    struct DownStore;
+
+    impl EventStore for DownStore {
+        async fn claim(
+            &self,
+            _: &str,
+            _: Duration,
+        ) -> Result<ClaimOutcome, crate::webhook::store::StoreError> {
+            Err(crate::webhook::store::StoreError::unavailable(
+                "connection refused",
+            ))
+        }
+        async fn complete(
+            &self,
+            _: &str,
+            _: &crate::webhook::store::ClaimToken,
+            _: Duration,
+        ) -> Result<bool, crate::webhook::store::StoreError> {
+            unreachable!("nothing is claimed")
+        }
+        async fn release(
+            &self,
+            _: &str,
+            _: &crate::webhook::store::ClaimToken,
+        ) -> Result<bool, crate::webhook::store::StoreError> {
+            unreachable!("nothing is claimed")
+        }
+    }
+
+    fn verified(verifier: &WebhookVerifier, body: &[u8]) -> VortexEvent {
+        let signature = sign_payload(SECRET, body);
+        block_on(verifier.verify([signature.as_bytes()], body)).unwrap()
+    }
+
     #[test]
-    fn in_memory_store_forgets_the_oldest() {
-        let store = InMemorySeenEvents::new(Duration::from_secs(60), 2);
-        assert!(block_on(store.first_time("a")));
-        assert!(!block_on(store.first_time("a")));
-        assert!(block_on(store.first_time("b")));
-        assert!(block_on(store.first_time("c")));
-        assert!(block_on(store.first_time("a")), "a was evicted by capacity");
+    fn nothing_is_claimed_without_a_store_or_an_id() {
+        let plain = WebhookVerifier::new(SECRET).unwrap();
+        let event = verified(&plain, br#"{"id":"e","type":"t"}"#);
+        assert!(block_on(plain.claim(&event)).unwrap().is_none());
+        assert!(
+            block_on(plain.claim(&event)).unwrap().is_none(),
+            "every delivery is handled"
+        );
+        let claiming = WebhookVerifier::new(SECRET).unwrap().claims_in_memory();
+        let no_id = verified(&claiming, br#"{"hello":"world"}"#);
+        assert!(block_on(claiming.claim(&no_id)).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_store_error_is_a_retryable_503_without_the_cause() {
+        let verifier = WebhookVerifier::new(SECRET).unwrap().event_store(DownStore);
+        let event = verified(&verifier, br#"{"id":"e","type":"t"}"#);
+        let rejection = block_on(verifier.claim(&event)).unwrap_err();
+        assert_eq!(rejection, WebhookRejection::StoreUnavailable);
+        let answer = rejection.to_response();
+        assert_eq!(answer.status(), 503);
+        assert_eq!(
+            answer.body(),
+            r#"{"error":"Webhook event store unavailable; retry later"}"#
+        );
+    }
+
+    #[test]
+    fn a_dropped_slot_releases_its_claim() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let verifier = WebhookVerifier::new(SECRET).unwrap().claims_in_memory();
+        let event = verified(&verifier, br#"{"id":"e","type":"t"}"#);
+        runtime.block_on(async {
+            let slot = ClaimSlot::new();
+            slot.put(verifier.claim(&event).await.unwrap().unwrap());
+            assert_eq!(verifier.claim(&event).await.unwrap_err().status(), 409);
+            drop(slot); // the request dropped (a panic, the client gone)
+            tokio::task::yield_now().await; // the spawned release runs
+            assert!(verifier.claim(&event).await.unwrap().is_some(), "released");
+        });
     }
 }

@@ -42,6 +42,7 @@ fn on_event_result(
 fn app(verifier: WebhookVerifier) -> Rocket<Build> {
     rocket()
         .manage(verifier)
+        .attach(vortex_rocket::WebhookClaims)
         .manage(Calls::default())
         .mount("/", routes![on_event, on_event_result])
         .register("/webhooks/vortex", vortex_rocket::catchers())
@@ -78,7 +79,7 @@ fn calls(client: &Client) -> usize {
 async fn accepts_a_signed_event_once() {
     let client = client(app(WebhookVerifier::new(SECRET)
         .unwrap()
-        .dedupe_in_memory()))
+        .claims_in_memory()))
     .await;
     let body = event("evt_1");
     let signature = sign_payload(SECRET, body.as_bytes());
@@ -201,7 +202,8 @@ async fn a_missing_verifier_answers_500_naming_manage() {
 #[rocket::async_test]
 async fn without_catchers_statuses_still_hold() {
     let rocket = rocket()
-        .manage(WebhookVerifier::new(SECRET).unwrap().dedupe_in_memory())
+        .manage(WebhookVerifier::new(SECRET).unwrap().claims_in_memory())
+        .attach(vortex_rocket::WebhookClaims)
         .manage(Calls::default())
         .mount("/", routes![on_event]);
     let client = client(rocket).await;
@@ -221,4 +223,31 @@ async fn without_catchers_statuses_still_hold() {
     assert_eq!(calls(&client), 1);
     let unsigned = send(&client, "/webhooks/vortex", &[], &body).await;
     assert_eq!(unsigned.status().code, 401);
+}
+
+#[rocket::async_test]
+async fn an_event_store_without_the_fairing_is_a_loud_500() {
+    let rocket = rocket()
+        .manage(WebhookVerifier::new(SECRET).unwrap().claims_in_memory())
+        .manage(Calls::default())
+        .mount("/", routes![on_event])
+        .register("/webhooks/vortex", vortex_rocket::catchers());
+    let client = client(rocket).await;
+    let body = event("evt_1");
+    let signature = sign_payload(SECRET, body.as_bytes());
+    for _ in 0..2 {
+        let answer =
+            Answer::of(send(&client, "/webhooks/vortex", &[&signature], &body).await).await;
+        assert_eq!(answer.status, 500);
+        let error = answer.body["error"].as_str().unwrap();
+        assert!(
+            error.contains(".attach(vortex_rocket::WebhookClaims)"),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        calls(&client),
+        0,
+        "the handler never ran without the fairing"
+    );
 }
