@@ -48,12 +48,11 @@ pub(crate) fn finish(mut response: Response, method: &Method, allow: Option<&str
     if let Some(allow) = allow.and_then(|a| HeaderValue::from_str(a).ok()) {
         headers.entry(ALLOW).or_insert(allow);
     }
-    if !response.headers().contains_key(CONTENT_LENGTH) {
-        if let Some(length) = response.body().size_hint().exact() {
-            response
-                .headers_mut()
-                .insert(CONTENT_LENGTH, HeaderValue::from(length));
-        }
+    let length = response.body().size_hint().exact();
+    if let (false, Some(length)) = (response.headers().contains_key(CONTENT_LENGTH), length) {
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(length));
     }
     if method == Method::HEAD {
         *response.body_mut() = Full::new(Bytes::new());

@@ -91,7 +91,7 @@ type RawParams<'p> = Vec<(&'static str, &'p str)>;
 
 /// What the router found for a request.
 #[derive(Debug)]
-pub(crate) enum Found<'p, H> {
+pub(crate) enum Lookup<'p, H> {
     /// The handler of the path and method, and the path's raw parameters.
     Handler(H, PathParams<'p>),
     /// The path is served, but not with this method: the `Allow` header value.
@@ -113,22 +113,28 @@ impl<H: Copy> Router<H> {
     }
 
     /// The handler for `method` on `path` (the raw, still percent-encoded path).
-    pub(crate) fn find<'p>(&self, method: &Method, path: &'p str) -> Found<'p, H> {
-        let Some(segments) = path.strip_prefix('/').map(|p| p.split('/').collect::<Vec<_>>())
+    pub(crate) fn find<'p>(&self, method: &Method, path: &'p str) -> Lookup<'p, H> {
+        let Some(segments) = path
+            .strip_prefix('/')
+            .map(|p| p.split('/').collect::<Vec<_>>())
         else {
-            return Found::NotFound;
+            return Lookup::NotFound;
         };
         let best = self
             .routes
             .iter()
-            .filter_map(|route| route.matches(&segments).map(|(rank, raw)| (rank, raw, route)))
+            .filter_map(|route| {
+                route
+                    .matches(&segments)
+                    .map(|(rank, raw)| (rank, raw, route))
+            })
             .max_by(|a, b| a.0.cmp(&b.0));
         let Some((_, raw, route)) = best else {
-            return Found::NotFound;
+            return Lookup::NotFound;
         };
         match route.methods.iter().find(|(m, _)| m == method) {
-            Some((_, handler)) => Found::Handler(*handler, PathParams { raw }),
-            None => Found::MethodNotAllowed(route.allow()),
+            Some((_, handler)) => Lookup::Handler(*handler, PathParams { raw }),
+            None => Lookup::MethodNotAllowed(route.allow()),
         }
     }
 }
@@ -171,9 +177,9 @@ mod tests {
         ])
     }
 
-    fn handler(found: Found<'_, u8>) -> Option<(u8, Vec<(&'static str, String)>)> {
+    fn handler(found: Lookup<'_, u8>) -> Option<(u8, Vec<(&'static str, String)>)> {
         match found {
-            Found::Handler(h, params) => Some((h, params.decode().ok()?)),
+            Lookup::Handler(h, params) => Some((h, params.decode().ok()?)),
             _ => None,
         }
     }
@@ -181,10 +187,13 @@ mod tests {
     #[test]
     fn static_segments_win_over_parameters() {
         let r = router();
-        assert_eq!(handler(r.find(&Method::POST, "/v1/items/accept")), Some((3, vec![])));
+        assert_eq!(
+            handler(r.find(&Method::POST, "/v1/items/accept")),
+            Some((3, vec![]))
+        );
         assert!(matches!(
             r.find(&Method::GET, "/v1/items/accept"),
-            Found::MethodNotAllowed(allow) if allow == "POST"
+            Lookup::MethodNotAllowed(allow) if allow == "POST"
         ));
         let again = handler(r.find(&Method::POST, "/v1/items/accept/again"));
         assert_eq!(again, Some((6, vec![("id", "accept".to_owned())])));
@@ -193,10 +202,13 @@ mod tests {
     #[test]
     fn get_serves_head_and_405_lists_the_methods() {
         let r = router();
-        assert_eq!(handler(r.find(&Method::HEAD, "/v1/items")), Some((1, vec![])));
+        assert_eq!(
+            handler(r.find(&Method::HEAD, "/v1/items")),
+            Some((1, vec![]))
+        );
         assert!(matches!(
             r.find(&Method::PUT, "/v1/items"),
-            Found::MethodNotAllowed(allow) if allow == "GET,HEAD,POST"
+            Lookup::MethodNotAllowed(allow) if allow == "GET,HEAD,POST"
         ));
     }
 
@@ -204,7 +216,7 @@ mod tests {
     fn parameters_are_percent_decoded() {
         let found = handler(router().find(&Method::GET, "/v1/items/a%2Fb%20c+d"));
         assert_eq!(found, Some((4, vec![("id", "a/b c+d".to_owned())])));
-        let Found::Handler(_, params) = router().find(&Method::GET, "/v1/items/%FF") else {
+        let Lookup::Handler(_, params) = router().find(&Method::GET, "/v1/items/%FF") else {
             panic!("the route matches");
         };
         assert_eq!(params.decode(), Err(InvalidParam("id")));
@@ -213,8 +225,18 @@ mod tests {
     #[test]
     fn unknown_paths_and_empty_last_parameters_are_not_found() {
         let r = router();
-        for path in ["/v1/items/", "/v1/items/x/", "//v1/items", "/v1", "", "v1/items"] {
-            assert!(matches!(r.find(&Method::GET, path), Found::NotFound), "{path}");
+        for path in [
+            "/v1/items/",
+            "/v1/items/x/",
+            "//v1/items",
+            "/v1",
+            "",
+            "v1/items",
+        ] {
+            assert!(
+                matches!(r.find(&Method::GET, path), Lookup::NotFound),
+                "{path}"
+            );
         }
         let empty_middle = handler(r.find(&Method::POST, "/v1/items//again"));
         assert_eq!(empty_middle, Some((6, vec![("id", String::new())])));

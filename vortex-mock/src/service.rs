@@ -16,7 +16,7 @@ use crate::api_error::ApiError;
 use crate::body::read_limited;
 use crate::gate::{gate, is_control};
 use crate::response;
-use crate::router::Found;
+use crate::router::Lookup;
 use crate::routes::{self, CONTROL_BODY_LIMIT, ROUTER};
 use crate::state::Shared;
 
@@ -73,7 +73,7 @@ impl MockService {
             gate(shared, &parts, body, next).await
         };
         let allow = match &found {
-            Found::MethodNotAllowed(allow) => Some(allow.as_str()),
+            Lookup::MethodNotAllowed(allow) => Some(allow.as_str()),
             _ => None,
         };
         response::finish(answer, &parts.method, allow)

@@ -58,6 +58,5 @@ pub(super) fn accept(call: &Call<'_>) -> Answer {
 /// `POST /invitations/sync-internal-invitation`.
 pub(super) fn sync_internal(call: &Call<'_>) -> Answer {
     let input = SyncInput::parse(&parse_object(call.body)?)?;
-    call.shared
-        .change(|store| Ok(store.sync_internal(&input)))
+    call.shared.change(|store| Ok(store.sync_internal(&input)))
 }

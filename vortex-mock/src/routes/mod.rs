@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::api_error::ApiError;
 use crate::response::{self, Response};
-use crate::router::{Found, InvalidParam, Route, Router};
+use crate::router::{InvalidParam, Lookup, Route, Router};
 use crate::state::Shared;
 
 /// What a handler answers: a 200 JSON body, or an error.
@@ -45,16 +45,14 @@ fn api_routes() -> Vec<Route<Handler>> {
             .post(invitations::create),
         route("/api/v1/invitations/accept").post(invitations::accept),
         route("/api/v1/invitations/autojoin").post(autojoin::configure),
-        route("/api/v1/invitations/sync-internal-invitation")
-            .post(invitations::sync_internal),
+        route("/api/v1/invitations/sync-internal-invitation").post(invitations::sync_internal),
         route("/api/v1/invitations/by-scope/{scope_type}/{scope}")
             .get(scopes::list)
             .delete(scopes::delete),
         route("/api/v1/invitations/by-group/{scope_type}/{scope}")
             .get(scopes::list)
             .delete(scopes::delete),
-        route("/api/v1/invitations/by-scope/{scope_type}/{scope}/autojoin")
-            .get(autojoin::get),
+        route("/api/v1/invitations/by-scope/{scope_type}/{scope}/autojoin").get(autojoin::get),
         route("/api/v1/invitations/{id}")
             .get(invitations::get)
             .delete(invitations::revoke),
@@ -93,12 +91,12 @@ impl Call<'_> {
 pub(crate) fn dispatch(
     shared: &Shared,
     parts: &Parts,
-    found: &Found<'_, Handler>,
+    found: &Lookup<'_, Handler>,
     body: &[u8],
 ) -> Response {
     let (method, path) = (parts.method.as_str(), parts.uri.path());
     let answer = match found {
-        Found::Handler(handler, params) => params.decode().map_err(bad_path).and_then(|params| {
+        Lookup::Handler(handler, params) => params.decode().map_err(bad_path).and_then(|params| {
             handler(&Call {
                 shared,
                 params,
@@ -106,8 +104,8 @@ pub(crate) fn dispatch(
                 body,
             })
         }),
-        Found::MethodNotAllowed(_) => Err(ApiError::method_not_allowed(method, path)),
-        Found::NotFound => Err(ApiError::no_route(method, path)),
+        Lookup::MethodNotAllowed(_) => Err(ApiError::method_not_allowed(method, path)),
+        Lookup::NotFound => Err(ApiError::no_route(method, path)),
     };
     match answer {
         Ok(value) => response::json(StatusCode::OK, &value),
@@ -117,5 +115,7 @@ pub(crate) fn dispatch(
 
 /// A path segment that did not decode (percent-encoded bytes that are not UTF-8).
 fn bad_path(InvalidParam(name): InvalidParam) -> ApiError {
-    ApiError::bad_request(format!("Invalid path: Invalid URL: Invalid UTF-8 in `{name}`"))
+    ApiError::bad_request(format!(
+        "Invalid path: Invalid URL: Invalid UTF-8 in `{name}`"
+    ))
 }
