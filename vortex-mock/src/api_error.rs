@@ -1,9 +1,9 @@
 //! Error answers of the mock's HTTP API: always JSON `{"error","message"}`.
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 use serde_json::json;
+
+use crate::response::{self, Response};
 
 /// An error answer, shaped like the upstream's: `{"error":"…","message":"…"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,9 +78,10 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The answer: the status and the JSON body.
+    pub(crate) fn into_response(self) -> Response {
         let body = json!({ "error": self.error, "message": self.message });
-        (self.status, Json(body)).into_response()
+        response::json(self.status, &body)
     }
 }

@@ -129,7 +129,7 @@ impl MockBuilder {
         self
     }
 
-    /// Builds the mock without serving it (see [`Mock::router`] and [`Mock::serve`]).
+    /// Builds the mock without serving it (see [`Mock::service`] and [`Mock::serve`]).
     ///
     /// # Errors
     ///

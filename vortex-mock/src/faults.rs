@@ -2,14 +2,11 @@
 
 use std::time::Duration;
 
-use axum::Json;
-use axum::body::Body;
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::error::MockError;
+use crate::response::{self, Response};
 
 /// The path prefix a [`Fault`] matches by default: the whole API.
 const DEFAULT_PATH_PREFIX: &str = "/api/v1";
@@ -312,6 +309,9 @@ pub(crate) fn take(
     Some(action)
 }
 
+/// The body of [`FaultBody::Malformed`]: JSON cut short.
+const MALFORMED_JSON: &str = r#"{"invitations":[{"id":"#;
+
 fn respond(status: Option<StatusCode>, body: Option<&FaultBody>) -> Option<Response> {
     let status = match (status, body) {
         (None, None) => return None,
@@ -319,23 +319,20 @@ fn respond(status: Option<StatusCode>, body: Option<&FaultBody>) -> Option<Respo
         (None, Some(_)) => StatusCode::OK,
     };
     let response = match body {
-        Some(FaultBody::Malformed) => (
-            status,
-            [(CONTENT_TYPE, "application/json")],
-            r#"{"invitations":[{"id":"#,
-        )
-            .into_response(),
-        Some(FaultBody::Empty) => (status, Body::empty()).into_response(),
-        Some(FaultBody::Json(value)) => (status, Json(value.clone())).into_response(),
+        Some(FaultBody::Malformed) => {
+            response::with_content_type(status, MALFORMED_JSON, "application/json")
+        }
+        Some(FaultBody::Empty) => response::empty(status),
+        Some(FaultBody::Json(value)) => response::json(status, value),
         None if status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED => {
-            status.into_response()
+            response::empty(status)
         }
         None if status.is_client_error() || status.is_server_error() => {
             let error = status.canonical_reason().unwrap_or("Error");
             let body = json!({ "error": error, "message": "Injected fault" });
-            (status, Json(body)).into_response()
+            response::json(status, &body)
         }
-        None => (status, Json(json!({}))).into_response(),
+        None => response::json(status, &json!({})),
     };
     Some(response)
 }

@@ -1,15 +1,12 @@
 //! The gate every API request passes: record it, apply a pending fault, check the API key.
-//! Control requests (`/__mock/…`) pass untouched.
+//! Control requests (`/__mock/…`) do not pass it.
 
-use std::sync::Arc;
-
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use http::request::Parts;
 
 use crate::api_error::ApiError;
+use crate::body::read_limited;
 use crate::requests::RecordedRequest;
+use crate::response::Response;
 use crate::state::Shared;
 
 /// The largest request body the mock reads.
@@ -18,26 +15,30 @@ pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 /// The prefix of the test-control routes.
 pub(crate) const CONTROL_PREFIX: &str = "/__mock";
 
-fn is_control(path: &str) -> bool {
+/// Whether `path` is a test control (`/__mock` or under `/__mock/`).
+pub(crate) fn is_control(path: &str) -> bool {
     path.strip_prefix(CONTROL_PREFIX)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-pub(crate) async fn gate(
-    State(shared): State<Arc<Shared>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if is_control(request.uri().path()) {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
+/// Reads and records an API request, applies the first matching fault, and answers 401
+/// without a valid key; otherwise `next` answers from the body.
+pub(crate) async fn gate<B>(
+    shared: &Shared,
+    parts: &Parts,
+    body: B,
+    next: impl FnOnce(&[u8]) -> Response,
+) -> Response
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let key_valid = shared.key_matches(&parts.headers);
-    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
-        shared.record(RecordedRequest::capture(&parts, &[], key_valid));
+    let Ok(bytes) = read_limited(body, BODY_LIMIT).await else {
+        shared.record(RecordedRequest::capture(parts, &[], key_valid));
         return ApiError::payload_too_large(BODY_LIMIT).into_response();
     };
-    shared.record(RecordedRequest::capture(&parts, &bytes, key_valid));
+    shared.record(RecordedRequest::capture(parts, &bytes, key_valid));
     tracing::debug!(method = %parts.method, path = parts.uri.path(), key_valid, "request");
 
     let fault = shared.take_fault(&parts.method, parts.uri.path());
@@ -55,8 +56,7 @@ pub(crate) async fn gate(
     }
 
     let mut response = if key_valid {
-        next.run(Request::from_parts(parts, Body::from(bytes)))
-            .await
+        next(&bytes)
     } else {
         ApiError::unauthorized().into_response()
     };

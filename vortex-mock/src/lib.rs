@@ -100,6 +100,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api_error;
+mod body;
 mod builder;
 mod clock;
 mod error;
@@ -111,9 +112,13 @@ mod invitation;
 mod key;
 mod mock;
 mod requests;
+mod response;
+mod router;
 mod routes;
 mod sample;
+mod serve;
 mod server;
+mod service;
 mod state;
 mod store;
 mod webhooks;
@@ -126,4 +131,5 @@ pub use mock::Mock;
 pub use requests::{DEFAULT_REQUEST_LOG_CAPACITY, RecordedRequest};
 pub use sample::sample_event;
 pub use server::MockServer;
+pub use service::MockService;
 pub use webhooks::WebhookDelivery;

@@ -5,7 +5,6 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
@@ -13,15 +12,16 @@ use crate::builder::MockBuilder;
 use crate::error::MockError;
 use crate::faults::Fault;
 use crate::requests::RecordedRequest;
-use crate::routes;
+use crate::serve::serve;
+use crate::service::MockService;
 use crate::state::Shared;
 use crate::webhooks::WebhookDelivery;
 
-/// A mock Vortex API: its state, its router and its test controls.
+/// A mock Vortex API: its state, its HTTP service and its test controls.
 ///
 /// Cheap to clone (all clones share one state). Most tests use [`MockServer`](crate::MockServer),
 /// which serves a `Mock` on an ephemeral port and dereferences to it; use `Mock` directly to
-/// embed the mock in your own server with [`Mock::router`] or [`Mock::serve`].
+/// embed the mock in your own server with [`Mock::service`] or [`Mock::serve`].
 ///
 /// `Debug` shows the key id, never the key or the webhook secret.
 ///
@@ -64,17 +64,17 @@ impl Mock {
         &self.shared.identity.account_id
     }
 
-    /// The whole mock (`/api/v1/…` and `/__mock/…`) as an axum router, to serve or nest in
-    /// your own app.
+    /// The whole mock (`/api/v1/…` and `/__mock/…`) as an HTTP service, to serve or nest in
+    /// your own app (see [`MockService`]).
     ///
     /// ```
     /// let mock = vortex_mock::Mock::builder().build()?;
-    /// let app: axum::Router = axum::Router::new().merge(mock.router());
-    /// # let _ = app;
+    /// let service: vortex_mock::MockService = mock.service();
+    /// # let _ = service;
     /// # Ok::<(), vortex_mock::MockError>(())
     /// ```
-    pub fn router(&self) -> Router {
-        routes::router(Arc::clone(&self.shared))
+    pub fn service(&self) -> MockService {
+        MockService::new(Arc::clone(&self.shared))
     }
 
     /// Serves the mock on `listener` until the future is dropped or fails.
@@ -87,8 +87,14 @@ impl Mock {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// None today (a failed `accept` is logged and retried); the `Result` leaves room for
+    /// errors that end serving.
     pub async fn serve(self, listener: TcpListener) -> io::Result<()> {
-        axum::serve(listener, self.router()).await
+        serve(listener, self.service(), std::future::pending()).await;
+        Ok(())
     }
 
     /// Arms a fault for the next matching requests (see [`Fault`]).

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use axum::http::request::Parts;
+use http::request::Parts;
 use serde_json::{Map, Value};
 
 /// The header that carries the API key; the log keeps only whether it was valid.

@@ -9,6 +9,7 @@ use tokio::sync::oneshot;
 use crate::builder::MockBuilder;
 use crate::error::MockError;
 use crate::mock::Mock;
+use crate::serve::serve;
 
 /// A running mock Vortex API. Dereferences to [`Mock`] for the test controls; stops
 /// serving when dropped.
@@ -62,16 +63,11 @@ impl MockServer {
             .local_addr()
             .map_err(|source| MockError::Bind { addr, source })?;
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let router = mock.router();
-        tokio::spawn(async move {
-            let serving = axum::serve(listener, router).with_graceful_shutdown(async {
-                // Either a message or the sender's drop means stop.
-                let _ = stopped.await;
-            });
-            if let Err(err) = serving.await {
-                tracing::error!(%err, "vortex-mock server failed");
-            }
-        });
+        let service = mock.service();
+        tokio::spawn(serve(listener, service, async {
+            // Either a message or the sender's drop means stop.
+            let _ = stopped.await;
+        }));
         tracing::debug!(%addr, "vortex-mock started");
         Ok(Self {
             mock,

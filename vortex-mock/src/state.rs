@@ -2,7 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use axum::http::{HeaderMap, Method};
+use http::{HeaderMap, Method};
 use serde_json::Value;
 use vortex_client::ApiKey;
 

@@ -1,28 +1,14 @@
 //! `/invitations`: list by target, create, get, revoke, accept, reinvite, sync internal.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use serde_json::json;
 
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use serde_json::{Value, json};
-
-use super::bad_path;
+use super::{Answer, Call};
 use crate::api_error::ApiError;
 use crate::input::{self, AcceptInput, CreateInput, SyncInput, parse_object};
-use crate::state::Shared;
-
-type Answer = Result<Json<Value>, ApiError>;
 
 /// `GET /invitations?targetType=&targetValue=`.
-pub(super) async fn list_by_target(
-    State(shared): State<Arc<Shared>>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Answer {
-    let Query(query) = query
-        .map_err(|err| ApiError::bad_request(format!("Invalid query: {}", err.body_text())))?;
+pub(super) fn list_by_target(call: &Call<'_>) -> Answer {
+    let query = call.query();
     let param = |name: &str| {
         query
             .get(name)
@@ -31,58 +17,46 @@ pub(super) async fn list_by_target(
     };
     let target_type = input::stored_target_type(param("targetType")?)?;
     let value = param("targetValue")?;
-    Ok(Json(
-        shared.read(|store| store.list_by_target(target_type, value)),
-    ))
+    Ok(call
+        .shared
+        .read(|store| store.list_by_target(target_type, value)))
 }
 
 /// `GET /invitations/{id}`.
-pub(super) async fn get(
-    State(shared): State<Arc<Shared>>,
-    id: Result<Path<String>, PathRejection>,
-) -> Answer {
-    let Path(id) = id.map_err(|err| bad_path(&err))?;
-    shared
-        .read(|store| store.get(&id))
-        .map(Json)
-        .ok_or_else(|| ApiError::invitation_not_found(&id))
+pub(super) fn get(call: &Call<'_>) -> Answer {
+    let id = call.param("id");
+    call.shared
+        .read(|store| store.get(id))
+        .ok_or_else(|| ApiError::invitation_not_found(id))
 }
 
 /// `DELETE /invitations/{id}`: revoke; answers `{}`.
-pub(super) async fn revoke(
-    State(shared): State<Arc<Shared>>,
-    id: Result<Path<String>, PathRejection>,
-) -> Answer {
-    let Path(id) = id.map_err(|err| bad_path(&err))?;
-    shared.change(|store| Ok(((), store.revoke(&id)?)))?;
-    Ok(Json(json!({})))
+pub(super) fn revoke(call: &Call<'_>) -> Answer {
+    let id = call.param("id");
+    call.shared.change(|store| Ok(((), store.revoke(id)?)))?;
+    Ok(json!({}))
 }
 
 /// `POST /invitations/{id}/reinvite` (no body).
-pub(super) async fn reinvite(
-    State(shared): State<Arc<Shared>>,
-    id: Result<Path<String>, PathRejection>,
-) -> Answer {
-    let Path(id) = id.map_err(|err| bad_path(&err))?;
-    shared.change(|store| store.reinvite(&id)).map(Json)
+pub(super) fn reinvite(call: &Call<'_>) -> Answer {
+    let id = call.param("id");
+    call.shared.change(|store| store.reinvite(id))
 }
 
 /// `POST /invitations`: create.
-pub(super) async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
-    let input = CreateInput::parse(&parse_object(&body)?)?;
-    shared.change(|store| Ok(store.create(&input))).map(Json)
+pub(super) fn create(call: &Call<'_>) -> Answer {
+    let input = CreateInput::parse(&parse_object(call.body)?)?;
+    call.shared.change(|store| Ok(store.create(&input)))
 }
 
 /// `POST /invitations/accept`.
-pub(super) async fn accept(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
-    let input = AcceptInput::parse(&parse_object(&body)?)?;
-    shared.change(|store| store.accept(&input)).map(Json)
+pub(super) fn accept(call: &Call<'_>) -> Answer {
+    let input = AcceptInput::parse(&parse_object(call.body)?)?;
+    call.shared.change(|store| store.accept(&input))
 }
 
 /// `POST /invitations/sync-internal-invitation`.
-pub(super) async fn sync_internal(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
-    let input = SyncInput::parse(&parse_object(&body)?)?;
-    shared
-        .change(|store| Ok(store.sync_internal(&input)))
-        .map(Json)
+pub(super) fn sync_internal(call: &Call<'_>) -> Answer {
+    let input = SyncInput::parse(&parse_object(call.body)?)?;
+    call.shared.change(|store| Ok(store.sync_internal(&input)))
 }

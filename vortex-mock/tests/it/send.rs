@@ -4,11 +4,8 @@
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use vortex_client::webhook::{VortexEvent, WebhookEventType, Webhooks};
@@ -21,20 +18,13 @@ type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;
 /// A receiver answering `status` with a small JSON body; returns its URL.
 async fn receiver(status: StatusCode) -> (String, Received) {
     let received = Received::default();
-    let app = Router::new()
-        .route(
-            "/webhooks/vortex",
-            post(
-                move |State(received): State<Received>, headers: HeaderMap, body: Bytes| async move {
-                    received.lock().unwrap().push((headers, body));
-                    (status, r#"{"received":true}"#)
-                },
-            ),
-        )
-        .with_state(Arc::clone(&received));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/vortex", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let inbox = Arc::clone(&received);
+    crate::receiver::spawn(listener, move |headers, body| {
+        inbox.lock().unwrap().push((headers, body));
+        async move { (status, r#"{"received":true}"#) }
+    });
     (url, received)
 }
 

@@ -4,11 +4,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use vortex_client::webhook::Webhooks;
@@ -31,7 +28,7 @@ impl Inbox {
     }
 }
 
-async fn hook(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn hook(inbox: Inbox, headers: HeaderMap, body: Bytes) -> StatusCode {
     inbox.received.lock().unwrap().push((headers, body));
     tokio::time::sleep(inbox.delay).await;
     let failing = inbox
@@ -52,12 +49,13 @@ async fn receiver(fail_first: usize, delay: Duration) -> (String, Inbox) {
         delay,
         ..Inbox::default()
     };
-    let app = Router::new()
-        .route("/hook", post(hook))
-        .with_state(inbox.clone());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let state = inbox.clone();
+    crate::receiver::spawn(listener, move |headers, body| {
+        let inbox = state.clone();
+        async move { (hook(inbox, headers, body).await, "") }
+    });
     (url, inbox)
 }
 
