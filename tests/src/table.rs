@@ -1125,6 +1125,25 @@ fn upstream_cases() -> Vec<Case> {
             .fault(Fault::new().body(FaultBody::Json(json!([1, 2]))))
             .error(502, unavailable)
             .upstream_count(1),
+        // Answers of the wrong shape are 502 on every route, never passed on as 200.
+        Case::new(G, "upstream invitation without id on get", "GET", get)
+            .fault(Fault::new().body(FaultBody::Json(json!({"status": "pending"}))))
+            .error(502, unavailable)
+            .upstream_count(1),
+        Case::new(
+            G,
+            "upstream invitation without id on reinvite",
+            "POST",
+            "/invitations/inv-1/reinvite",
+        )
+        .fault(Fault::new().body(FaultBody::Json(json!({"status": "pending"}))))
+        .error(502, unavailable)
+        .upstream_count(1),
+        Case::new(G, "upstream accept result not an object", "POST", accept)
+            .fault(Fault::new().body(FaultBody::Json(json!([1]))))
+            .json_body(&accept_body)
+            .error(502, unavailable)
+            .upstream_count(1),
         Case::new(
             G,
             "upstream object without invitations on list",
