@@ -44,7 +44,7 @@ pub mod checks;
 pub mod env;
 pub mod frameworks;
 pub mod http;
-pub mod redis_server;
+pub use vortex_demo_driver::redis_server;
 pub mod suite;
 pub mod table;
 

@@ -1,5 +1,6 @@
-//! A private `redis-server` for one test (the helper of vortex-client's store tests): started on a free loopback port, stopped by its
-//! process id when dropped.
+//! A private `redis-server` for one test, started on a free loopback port and stopped by its
+//! process id when dropped: the one helper of the store tests (vortex-client), the conformance
+//! suite (vortex-tests) and the demos' two-instance test.
 //!
 //! Required under CI (`CI` set: a missing binary fails the test); elsewhere a missing binary
 //! skips the test with a message.

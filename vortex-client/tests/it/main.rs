@@ -17,8 +17,6 @@ mod endpoints;
 mod errors;
 mod messages;
 mod paths;
-#[cfg(feature = "redis")]
-mod redis_server;
 mod retries;
 mod support;
 mod timeouts;

@@ -12,7 +12,7 @@ use vortex_client::webhook::store::{
 };
 
 #[cfg(feature = "redis")]
-use crate::redis_server::RedisServer;
+use vortex_demo_driver::redis_server::RedisServer;
 
 /// The short lease of the abandoned-claim cases.
 const SHORT: Duration = Duration::from_millis(300);
