@@ -9,6 +9,7 @@
 //! so each demo package has thin tests that pass their binary to these functions.
 
 pub mod browser;
+mod checks;
 pub mod instances;
 pub mod process;
 pub mod redis_server;
