@@ -118,13 +118,7 @@ pub use router::router;
 pub use user::CurrentUser;
 pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsService};
 
-pub use vortex_client::routes::{
-    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
-    OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
-    WebhookVerifier, policy_fn,
-};
-pub use vortex_client::webhook::store::{EventClaims, EventStore, InMemoryEventStore};
-pub use vortex_client::webhook::{
-    AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
-};
-pub use vortex_client::{self, Error as VortexError, ExpiresIn, VortexClient};
+// What an app needs (client, routes, policies, user, webhook verifier, events), listed once
+// in the core.
+pub use vortex_client;
+pub use vortex_client::routes::app::*;

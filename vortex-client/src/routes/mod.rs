@@ -27,6 +27,7 @@
 //! ```
 
 pub mod adapter;
+pub mod app;
 mod error;
 mod handler;
 mod input;

@@ -1,0 +1,15 @@
+//! What an app needs from this crate next to a framework crate: the framework crates
+//! (`vortex-axum`, `vortex-actix`, `vortex-rocket`) re-export all of it with one
+//! `pub use vortex_client::routes::app::*;`, so that an app depends on its framework crate
+//! alone. The list is here once, not three times.
+
+pub use super::{
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
+    OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
+    WebhookVerifier, policy_fn,
+};
+pub use crate::webhook::store::{EventClaims, EventStore, InMemoryEventStore};
+pub use crate::webhook::{
+    AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
+};
+pub use crate::{Error as VortexError, ExpiresIn, VortexClient};
