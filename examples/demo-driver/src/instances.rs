@@ -18,11 +18,7 @@ const WEBHOOK_SECRET: &str = "whsec_two_instances_0123456789";
 const GIVE_UP: Duration = Duration::from_secs(10);
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(GIVE_UP)
-        .build()
-        .expect("a reqwest client")
+    crate::process::cookie_client(GIVE_UP)
 }
 
 /// Delivers the signed `body` to `demo`'s webhook: status and JSON body.

@@ -149,3 +149,13 @@ fn collect(mut from: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
         }
     });
 }
+
+/// An HTTP client that keeps cookies (the demo's session), giving up on a request after
+/// `timeout`.
+pub(crate) fn cookie_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(timeout)
+        .build()
+        .expect("a reqwest client")
+}

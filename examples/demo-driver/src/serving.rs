@@ -19,11 +19,7 @@ const UPSTREAM_DELAY: Duration = Duration::from_secs(3);
 const GIVE_UP: Duration = Duration::from_secs(45);
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(GIVE_UP)
-        .build()
-        .expect("a reqwest client")
+    crate::process::cookie_client(GIVE_UP)
 }
 
 /// Signs `client` in as `email` on `demo`.

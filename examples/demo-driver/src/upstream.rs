@@ -16,11 +16,7 @@ const DEADLINE: Duration = Duration::from_secs(10);
 const OUTAGE_REQUESTS: u32 = 300;
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("a reqwest client")
+    crate::process::cookie_client(Duration::from_secs(60))
 }
 
 async fn arm_fault(client: &reqwest::Client, demo: &Demo, fault: Value) {
