@@ -137,6 +137,9 @@ fn upstream() -> Upstream {
 /// alternating exposes both sides to the same conditions. `benches/router.sh` reads it.
 fn paired(label: &str, mut run: impl FnMut(bool, u64) -> Duration) {
     const ROUNDS: usize = 40;
+    if !selected(label) {
+        return;
+    }
     const BATCH: u64 = 100;
     let mut best = [f64::MAX; 2];
     for _ in 0..ROUNDS {
@@ -151,6 +154,41 @@ fn paired(label: &str, mut run: impl FnMut(bool, u64) -> Duration) {
         best[1],
         best[0] - best[1]
     );
+}
+
+/// Whether the bench's name filter (criterion's positional arguments, such as `jwt/axum`)
+/// selects the group `label`: the paired runs follow the filter criterion applies.
+fn selected(label: &str) -> bool {
+    // Criterion's options that take a value as the next argument.
+    const WITH_VALUE: &[&str] = &[
+        "--output-format",
+        "--profile-time",
+        "--save-baseline",
+        "--baseline",
+        "--sample-size",
+        "--measurement-time",
+        "--warm-up-time",
+        "--color",
+        "--format",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--load-baseline",
+    ];
+    let mut filters = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if WITH_VALUE.contains(&arg.as_str()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            filters.push(arg);
+        }
+    }
+    filters.is_empty()
+        || filters
+            .iter()
+            .any(|filter| label.contains(filter.as_str()) || filter.contains(label))
 }
 
 /// Times `iters` sequential runs of `request` inside one `block_on`.
@@ -189,10 +227,15 @@ mod axum_app {
     }
 
     pub(super) fn ours(client: VortexClient) -> Router {
-        Router::new().nest(
-            "/api/vortex",
-            vortex_axum::router::<(), BenchUser>(routes(client)),
-        )
+        // `with_state(())` turns the handlers into routes once, as `axum::serve` and
+        // `into_make_service` do (and as `hand`'s `with_state(client)` does); without it, a
+        // `Router<()>` called directly rebuilds each matched route per request.
+        Router::new()
+            .nest(
+                "/api/vortex",
+                vortex_axum::router::<(), BenchUser>(routes(client)),
+            )
+            .with_state(())
     }
 
     async fn jwt(State(client): State<VortexClient>, user: BenchUser) -> Response {

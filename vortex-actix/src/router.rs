@@ -43,24 +43,17 @@ where
         config.service(web::resource(vec![String::new(), tail]).to(
             move |request: HttpRequest, payload: web::Payload| {
                 let routes = routes.clone();
-                async move { serve::<U>(&routes, &request, payload.into_inner()).await }
+                async move {
+                    let request = ActixRequest::<U> {
+                        request: &request,
+                        payload: Some(payload.into_inner()),
+                        app_user: PhantomData,
+                    };
+                    VortexResponse(routes.serve(request).await)
+                }
             },
         ));
     }
-}
-
-async fn serve<U>(routes: &VortexRoutes, request: &HttpRequest, payload: Payload) -> VortexResponse
-where
-    U: FromRequest + Into<VortexUser>,
-{
-    let path = raw_path_under_mount(request);
-    let (method, query) = (request.method().as_str(), request.uri().query());
-    let actix_request = ActixRequest::<U> {
-        request,
-        payload: Some(payload),
-        app_user: PhantomData,
-    };
-    VortexResponse(routes.serve(method, path, query, actix_request).await)
 }
 
 /// The user and body of a request to the Vortex routes, for the core.
@@ -75,6 +68,18 @@ where
     U: FromRequest + Into<VortexUser>,
 {
     type Body = Bytes;
+
+    fn method(&self) -> &str {
+        self.request.method().as_str()
+    }
+
+    fn path(&self) -> &str {
+        raw_path_under_mount(self.request)
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.request.uri().query()
+    }
 
     async fn user(&mut self) -> UserLookup {
         look_up::<U>(self.request).await

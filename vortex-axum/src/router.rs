@@ -5,10 +5,8 @@ use std::marker::PhantomData;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, NestedPath, OriginalUri, Request, State};
-use axum::http::Uri;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::response::IntoResponse;
 use vortex_client::routes::adapter::{BodyError, RouteRequest, UserLookup};
 use vortex_client::routes::{VortexRoutes, VortexUser};
 
@@ -32,53 +30,57 @@ where
     U: FromRequestParts<S> + Into<VortexUser> + Send + 'static,
 {
     // axum clones the handler for each request: the future takes that clone's routes, so no
-    // further copy is made.
-    let handler = move |State(state): State<S>, request: Request| async move {
-        serve::<S, U>(&routes, &state, request).await
+    // further copy is made. The future is an `async move` block that owns the request (an
+    // `async` closure body that rebinds it would store it twice), and a fallback rather than
+    // a `/{*path}` route: the core matches the path itself.
+    let handler = move |State(state): State<S>, request: Request| {
+        let (parts, body) = request.into_parts();
+        let request = AxumRequest::<S, U> {
+            mount: mount_path_len(&parts),
+            parts,
+            body: Some(body),
+            state,
+            app_user: PhantomData,
+        };
+        async move { VortexResponse(routes.serve(request).await).into_response() }
     };
-    Router::new()
-        .route("/", any(handler.clone()))
-        .route("/{*path}", any(handler))
-}
-
-async fn serve<S, U>(routes: &VortexRoutes, state: &S, request: Request) -> Response
-where
-    S: Send + Sync,
-    U: FromRequestParts<S> + Into<VortexUser>,
-{
-    let (parts, body) = request.into_parts();
-    let method = parts.method.clone();
-    let (uri, prefix) = uri_under_mount(&parts);
-    let request = AxumRequest::<S, U> {
-        parts,
-        body: Some(body),
-        state,
-        app_user: PhantomData,
-    };
-    let path = &uri.path()[prefix..];
-    let answer = routes
-        .serve(method.as_str(), path, uri.query(), request)
-        .await;
-    VortexResponse(answer).into_response()
+    Router::new().fallback(handler)
 }
 
 /// The user and body of a request to the Vortex routes, for the core.
-struct AxumRequest<'a, S, U> {
+struct AxumRequest<S, U> {
     parts: Parts,
     body: Option<Body>,
-    state: &'a S,
+    /// Where the path under the mount point starts in the original URI, when nested.
+    mount: Option<usize>,
+    state: S,
     app_user: PhantomData<fn() -> U>,
 }
 
-impl<S, U> RouteRequest for AxumRequest<'_, S, U>
+impl<S, U> RouteRequest for AxumRequest<S, U>
 where
     S: Send + Sync,
     U: FromRequestParts<S> + Into<VortexUser>,
 {
     type Body = Bytes;
 
+    fn method(&self) -> &str {
+        self.parts.method.as_str()
+    }
+
+    fn path(&self) -> &str {
+        match (self.mount, self.parts.extensions.get::<OriginalUri>()) {
+            (Some(start), Some(OriginalUri(uri))) => &uri.path()[start..],
+            _ => self.parts.uri.path(),
+        }
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.parts.uri.query()
+    }
+
     async fn user(&mut self) -> UserLookup {
-        look_up::<S, U>(&mut self.parts, self.state).await
+        look_up::<S, U>(&mut self.parts, &self.state).await
     }
 
     async fn body(&mut self, limit: usize) -> Result<Bytes, BodyError> {
@@ -86,16 +88,11 @@ where
     }
 }
 
-/// The request's URI and the length of the mount point at its start. Under `nest`,
+/// The length of the mount point at the start of the original URI's path. Under `nest`,
 /// `parts.uri` has the prefix and the slash after it stripped (so `/api/vortex//jwt` would
-/// read as `/jwt`); the original URI minus the nest prefix is exact.
-fn uri_under_mount(parts: &Parts) -> (Uri, usize) {
-    let original = parts.extensions.get::<OriginalUri>();
-    let nested = parts.extensions.get::<NestedPath>();
-    match (original, nested) {
-        (Some(OriginalUri(uri)), Some(nested)) if uri.path().starts_with(nested.as_str()) => {
-            (uri.clone(), nested.as_str().len())
-        }
-        _ => (parts.uri.clone(), 0),
-    }
+/// read as `/jwt`); the original path minus the nest prefix is exact.
+fn mount_path_len(parts: &Parts) -> Option<usize> {
+    let OriginalUri(uri) = parts.extensions.get::<OriginalUri>()?;
+    let nested = parts.extensions.get::<NestedPath>()?.as_str();
+    uri.path().starts_with(nested).then_some(nested.len())
 }

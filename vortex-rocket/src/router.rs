@@ -150,16 +150,12 @@ where
     U: for<'r> FromRequest<'r> + Into<VortexUser> + Send + 'static,
 {
     async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
-        let path = path::under_mount(request);
-        let query = request.uri().query().map(|query| query.as_str());
         let rocket_request = RocketRequest::<U> {
             request,
             data: Some(data),
             app_user: PhantomData,
         };
-        let method = request.method().as_str();
-        let answer = self.routes.serve(method, path, query, rocket_request).await;
-        Outcome::Success(to_response(answer))
+        Outcome::Success(to_response(self.routes.serve(rocket_request).await))
     }
 }
 
@@ -175,6 +171,18 @@ where
     U: for<'r> FromRequest<'r> + Into<VortexUser>,
 {
     type Body = Vec<u8>;
+
+    fn method(&self) -> &str {
+        self.request.method().as_str()
+    }
+
+    fn path(&self) -> &str {
+        path::under_mount(self.request)
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.request.uri().query().map(|query| query.as_str())
+    }
 
     async fn user(&mut self) -> UserLookup {
         look_up::<U>(self.request).await

@@ -15,12 +15,22 @@
 //!
 //! /// A request of a made-up framework.
 //! struct Plain {
+//!     method: &'static str,
 //!     user: Option<VortexUser>,
 //!     body: Vec<u8>,
 //! }
 //!
 //! impl RouteRequest for Plain {
 //!     type Body = Vec<u8>;
+//!     fn method(&self) -> &str {
+//!         self.method
+//!     }
+//!     fn path(&self) -> &str {
+//!         "/jwt"
+//!     }
+//!     fn query(&self) -> Option<&str> {
+//!         None
+//!     }
 //!     async fn user(&mut self) -> UserLookup {
 //!         self.user.take().map_or(UserLookup::Anonymous, UserLookup::SignedIn)
 //!     }
@@ -33,12 +43,12 @@
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
 //! let routes = VortexRoutes::new(client, AllowAllAuthenticated);
-//! let request = |user| Plain { user, body: Vec::new() };
+//! let request = |method, user| Plain { method, user, body: Vec::new() };
 //!
-//! let answer = routes.serve("POST", "/jwt", None, request(Some(VortexUser::new("u1")))).await;
+//! let answer = routes.serve(request("POST", Some(VortexUser::new("u1")))).await;
 //! assert_eq!(answer.status(), 200);
-//! assert_eq!(routes.serve("POST", "/jwt", None, request(None)).await.status(), 401);
-//! let wrong_method = routes.serve("PUT", "/jwt", None, request(None)).await;
+//! assert_eq!(routes.serve(request("POST", None)).await.status(), 401);
+//! let wrong_method = routes.serve(request("PUT", None)).await;
 //! assert_eq!(wrong_method.status(), 405);
 //! assert_eq!(wrong_method.body(), r#"{"error":"Method not allowed"}"#);
 //! # Ok::<(), vortex_client::Error>(())
@@ -142,11 +152,22 @@ impl BodyError {
     }
 }
 
-/// What the core asks of a request to the Vortex routes, once it matched a route: the user
-/// (for 401), then the body (for 413). It never reads the body of a request it refused.
+/// What the core asks of a request to the Vortex routes: its method and path (for 404/405),
+/// once it matched a route the user (for 401), then the body (for 413), then the query. It
+/// never reads the body of a request it refused.
 pub trait RouteRequest {
     /// The body once read.
     type Body: AsRef<[u8]>;
+
+    /// The method, such as `"POST"`.
+    fn method(&self) -> &str;
+
+    /// The raw path under the mount point, still percent-encoded, with or without the
+    /// leading `/` (`""` for the mount point itself).
+    fn path(&self) -> &str;
+
+    /// The raw query string, without `?`.
+    fn query(&self) -> Option<&str>;
 
     /// Runs the app's user extractor or guard.
     fn user(&mut self) -> impl Future<Output = UserLookup>;

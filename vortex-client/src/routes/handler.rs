@@ -14,7 +14,7 @@ use super::error::{ErrorRenderer, RouteError};
 use super::input::{self, Action};
 use super::operation::Operation;
 use super::policy::{BoxFuture, Decision, Policy};
-use super::route::{RouteKind, match_route};
+use super::route::{MatchedRoute, RouteKind, match_route};
 use super::transform::{transform_invitation, transform_invitations};
 use crate::client::VortexClient;
 use crate::error::Error;
@@ -163,68 +163,51 @@ impl VortexRoutes {
     }
 
     /// Serves one request, **for integration authors** (see [`adapter`](super::adapter)):
-    /// route (404/405), user (401, or 500 when the app's extractor failed server-side), body
-    /// limit (413), input (400), policy (403), Vortex, answer. A panic inside becomes 500
-    /// `Internal error`.
-    ///
-    /// `path` is the raw path under the mount point, still percent-encoded, with or without
-    /// the leading `/` (`""` for the mount point itself); `query` the raw query string,
-    /// without `?`.
-    pub async fn serve<R: RouteRequest>(
-        &self,
-        method: &str,
-        path: &str,
-        query: Option<&str>,
-        mut request: R,
-    ) -> RouteResponse {
-        let matched = match match_route(method, path) {
-            Ok(matched) => matched,
-            Err(error) => return self.refuse(&error),
-        };
-        let user = match request.user().await.into_user() {
-            Ok(user) => user,
-            Err(error) => return self.refuse(&error),
-        };
-        let span = tracing::info_span!(
-            "vortex.route",
-            route = matched.kind.pattern(),
-            operation = tracing::field::Empty,
-            user.id = %user.id,
-            status = tracing::field::Empty,
-            error.kind = tracing::field::Empty,
-        );
-        let work = AssertUnwindSafe(async {
-            let body = request
-                .body(self.inner.body_limit)
-                .await
-                .map_err(|e| match e {
-                    BodyError::TooLarge { limit } => RouteError::payload_too_large(limit),
-                    BodyError::Unreadable => RouteError::unreadable_body(),
-                })?;
-            let action = input::parse(
-                &matched,
-                &user,
-                query,
-                body.as_ref(),
-                self.inner.token_options,
-            )?;
-            self.authorize_and_perform(matched.kind, action, user).await
-        })
-        .catch_unwind();
-        let answer = async {
-            match work.await {
+    /// route (404/405, from the request's [`method`](RouteRequest::method) and
+    /// [`path`](RouteRequest::path)), user (401, or 500 when the app's extractor failed
+    /// server-side), body limit (413), input (400), policy (403), Vortex, answer. A panic
+    /// inside becomes 500 `Internal error`.
+    //
+    // A plain fn returning an `async move` block, not an `async fn`: an `async fn` keeps its
+    // arguments and their rebound copies both in its future (the request twice), and that
+    // future is copied whenever it moves (axum boxes it once per request).
+    #[allow(clippy::manual_async_fn)] // see above
+    pub fn serve<R: RouteRequest>(&self, mut request: R) -> impl Future<Output = RouteResponse> {
+        async move {
+            let matched = match match_route(request.method(), request.path()) {
+                Ok(matched) => matched,
+                Err(error) => return self.refuse(&error),
+            };
+            let user = match request.user().await.into_user() {
+                Ok(user) => user,
+                Err(error) => return self.refuse(&error),
+            };
+            let span = tracing::info_span!(
+                "vortex.route",
+                route = matched.kind.pattern(),
+                operation = tracing::field::Empty,
+                user.id = %user.id,
+                status = tracing::field::Empty,
+                error.kind = tracing::field::Empty,
+            );
+            // The work is awaited where it is made (not moved into another async block, which
+            // would reserve the inner future's space twice).
+            let outcome = AssertUnwindSafe(self.respond(matched, user, &mut request))
+                .catch_unwind()
+                .instrument(span.clone())
+                .await;
+            let _entered = span.enter();
+            let answer = match outcome {
                 Ok(Ok(answer)) => answer,
                 Ok(Err(error)) => self.refuse(&error),
                 Err(_) => {
                     tracing::error!("a Vortex route panicked");
                     self.refuse(&RouteError::internal())
                 }
-            }
+            };
+            span.record("status", answer.status());
+            answer
         }
-        .instrument(span.clone())
-        .await;
-        span.record("status", answer.status());
-        answer
     }
 
     /// The answer for `error`, noted in the logs with its kind.
@@ -238,34 +221,67 @@ impl VortexRoutes {
         self.render(error)
     }
 
-    async fn authorize_and_perform(
-        &self,
-        route: RouteKind,
-        action: Action,
-        user: VortexUser,
-    ) -> Result<RouteResponse, RouteError> {
-        let operation = action.operation();
-        record_if_enabled("operation", operation.name());
-        if let Decision::Deny(message) = self.inner.policy.decide(operation, &user).await {
-            return Err(RouteError::forbidden(message));
-        }
-        match action {
-            Action::Jwt { context } => self.jwt(user, context).await,
-            Action::Token {
-                payload, options, ..
-            } => {
-                let token = self
-                    .inner
-                    .client
-                    .generate_token(&payload, options)
-                    .map_err(token_failure)?;
-                Ok(RouteResponse::token("token", &token))
-            }
-            // Boxed: the upstream call's future is large (the HTTP client's), and the token
-            // routes would otherwise carry (and move) its space in theirs.
-            Action::Api(operation) => Box::pin(self.call(route, operation))
+    /// The steps after the user: body limit, input, policy, then the token or the call.
+    /// One async fn, so that the user and the action are stored once in its future.
+    #[allow(clippy::manual_async_fn)] // as `serve`: arguments stored once
+    fn respond<'a, R: RouteRequest>(
+        &'a self,
+        matched: MatchedRoute,
+        mut user: VortexUser,
+        request: &'a mut R,
+    ) -> impl Future<Output = Result<RouteResponse, RouteError>> {
+        async move {
+            let body = request
+                .body(self.inner.body_limit)
                 .await
-                .map(|body| RouteResponse::ok(&body)),
+                .map_err(|e| match e {
+                    BodyError::TooLarge { limit } => RouteError::payload_too_large(limit),
+                    BodyError::Unreadable => RouteError::unreadable_body(),
+                })?;
+            let action = input::parse(
+                &matched,
+                &user,
+                request.query(),
+                body.as_ref(),
+                self.inner.token_options,
+            )?;
+            drop(body);
+            let operation = action.operation();
+            record_if_enabled("operation", operation.name());
+            if let Decision::Deny(message) = self.inner.policy.decide(operation, &user).await {
+                return Err(RouteError::forbidden(message));
+            }
+            match action {
+                Action::Jwt { context } => {
+                    if let (Some(hook), Some(context)) = (&self.inner.jwt_attributes, context) {
+                        let extra = hook(user.clone(), context).await;
+                        if let Some(extra) = extra.filter(|extra| !extra.is_empty()) {
+                            user.attributes.get_or_insert_with(Map::new).extend(extra);
+                        }
+                    }
+                    let jwt = self
+                        .inner
+                        .client
+                        .generate_jwt(&user.into_jwt_params(), self.inner.token_options)
+                        .map_err(token_failure)?;
+                    Ok(RouteResponse::token("jwt", &jwt))
+                }
+                Action::Token {
+                    payload, options, ..
+                } => {
+                    let token = self
+                        .inner
+                        .client
+                        .generate_token(&payload, options)
+                        .map_err(token_failure)?;
+                    Ok(RouteResponse::token("token", &token))
+                }
+                // Boxed: the upstream call's future is large (the HTTP client's), and the token
+                // routes would otherwise carry (and move) its space in theirs.
+                Action::Api(operation) => Box::pin(self.call(matched.kind, operation))
+                    .await
+                    .map(|body| RouteResponse::ok(&body)),
+            }
         }
     }
 
@@ -326,30 +342,6 @@ impl VortexRoutes {
             Ok(answer) => shape.apply(route, answer),
             Err(error) => Err(upstream_failure(&error)),
         }
-    }
-
-    async fn jwt(
-        &self,
-        user: VortexUser,
-        context: Option<Map<String, Value>>,
-    ) -> Result<RouteResponse, RouteError> {
-        let extra = match (&self.inner.jwt_attributes, context) {
-            (Some(hook), Some(context)) => {
-                hook(user.clone(), context).await.filter(|a| !a.is_empty())
-            }
-            _ => None,
-        };
-        let mut user = user;
-        if let Some(extra) = extra {
-            user.attributes.get_or_insert_with(Map::new).extend(extra);
-        }
-        let params = user.into_jwt_params();
-        let jwt = self
-            .inner
-            .client
-            .generate_jwt(&params, self.inner.token_options)
-            .map_err(token_failure)?;
-        Ok(RouteResponse::token("jwt", &jwt))
     }
 }
 
