@@ -1,70 +1,49 @@
-//! Vortex invitations for [axum](https://docs.rs/axum) 0.8.
+//! Vortex invitations for [axum](https://docs.rs/axum) 0.8: the [`router`] the Vortex React
+//! provider calls (`/jwt`, `/invitations`, …) to [`nest`](axum::Router::nest) at
+//! `/api/vortex`, behind the app's own user extractor and a policy; [`CurrentUser`] for the
+//! app's handlers; [`VerifiedWebhook`] with the [`WebhookClaims`] layer, so that each event is
+//! handled at least once and at most once.
 //!
-//! - [`router`]: the routes the Vortex React provider calls (`/jwt`, `/invitations`, …), as a
-//!   `Router` to [`nest`](axum::Router::nest) at `/api/vortex`, authenticated by the app's own
-//!   user extractor and authorized by a policy;
-//! - [`CurrentUser`]: the signed-in [`VortexUser`] for the app's own handlers (401 JSON when
-//!   absent);
-//! - [`VerifiedWebhook`]: a webhook whose signature was verified over the raw body; with an
-//!   event store, each event is handled at least once and at most once, the
-//!   [`WebhookClaims`] layer marking it done when the handler answers 2xx.
-//!
-//! The behaviour (validation, authorization, upstream calls, error table) is
-//! [`vortex_client::routes`], shared with the actix-web and Rocket integrations; this crate
-//! only converts axum's requests and responses. It re-exports what an app needs (the
-//! client, the policies, the user, the webhook types), so `vortex-axum` is the only Vortex
-//! dependency an app needs.
+//! The behaviour is [`vortex_client::routes`], shared with the actix-web and Rocket crates;
+//! this crate converts axum's requests and responses, and re-exports what an app needs.
 //!
 //! # Configuration mistakes
 //!
-//! - A rejection of the app's user extractor whose [`IntoResponse`] status is 4xx means
-//!   "not signed in" (401); a 5xx one (tower-sessions without `SessionManagerLayer`) is a
-//!   mistake of the app: 500 `{"error":"Internal error"}`, logged at error level.
-//! - [`VerifiedWebhook`] needs `WebhookVerifier: FromRef<AppState>` (see its docs).
-//! - A verifier with an event store needs the [`WebhookClaims`] layer on the webhook route;
-//!   without it the extractor answers 500 JSON naming `.layer(vortex_axum::WebhookClaims::new())`
-//!   (logged at error level) rather than take a claim that nothing would complete.
-//!
-//! [`IntoResponse`]: axum::response::IntoResponse
+//! - A 5xx rejection of the app's user extractor (tower-sessions without its
+//!   `SessionManagerLayer`) is answered 500 JSON and logged at error level; a 4xx one is 401.
+//! - [`VerifiedWebhook`] needs `WebhookVerifier: FromRef<AppState>`; without it the *route*
+//!   fails to compile (`#[axum::debug_handler]` names the extractor).
+//! - With an event store, the webhook route needs `.layer(vortex_axum::WebhookClaims::new())`
+//!   (else 500 JSON naming it).
 //!
 //! # Example
 //!
 //! ```
-//! use axum::extract::{FromRef, FromRequestParts};
+//! use axum::extract::FromRequestParts;
 //! use axum::http::{StatusCode, request::Parts};
-//! use axum::routing::{get, post};
+//! use axum::routing::get;
 //! use axum::{Json, Router};
 //! use serde_json::{Value, json};
-//! use vortex_axum::{
-//!     AdminScopeOr, CurrentUser, VerifiedWebhook, VortexClient, VortexRoutes,
-//!     OwnInvitations, VortexUser, WebhookVerifier,
-//! };
+//! use vortex_axum::{AdminScopeOr, CurrentUser, OwnInvitations, VortexClient, VortexRoutes, VortexUser};
 //!
-//! #[derive(Clone, FromRef)]
-//! struct AppState {
-//!     webhooks: WebhookVerifier,
-//! }
+//! #[derive(Clone)]
+//! struct AppState;
 //!
 //! /// The app's signed-in user (a real app reads its session or token here).
-//! struct AppUser {
-//!     id: String,
-//!     email: String,
-//!     admin: bool,
-//! }
+//! struct AppUser(String);
 //!
 //! impl FromRequestParts<AppState> for AppUser {
 //!     type Rejection = StatusCode;
 //!     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, StatusCode> {
 //!         let id = parts.headers.get("x-user-id").and_then(|v| v.to_str().ok());
-//!         let id = id.ok_or(StatusCode::UNAUTHORIZED)?;
-//!         Ok(AppUser { id: id.into(), email: format!("{id}@example.com"), admin: id == "admin" })
+//!         Ok(AppUser(id.ok_or(StatusCode::UNAUTHORIZED)?.to_owned()))
 //!     }
 //! }
 //!
 //! impl From<AppUser> for VortexUser {
-//!     fn from(user: AppUser) -> Self {
-//!         let scopes: &[&str] = if user.admin { &["autojoin"] } else { &[] };
-//!         VortexUser::new(user.id).email(user.email).admin_scopes(scopes.iter().copied())
+//!     fn from(AppUser(id): AppUser) -> Self {
+//!         let user = VortexUser::new(&id).email(format!("{id}@example.com"));
+//!         if id == "admin" { user.admin_scopes(["autojoin"]) } else { user }
 //!     }
 //! }
 //!
@@ -72,24 +51,16 @@
 //!     Json(json!({ "id": user.id }))
 //! }
 //!
-//! async fn webhook(VerifiedWebhook { event, .. }: VerifiedWebhook) -> Json<Value> {
-//!     println!("Vortex event {:?}", event.id());
-//!     Json(json!({ "received": true }))
-//! }
-//!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = VortexClient::from_env()
-//!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
+//! let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
 //! // Admins may do everything; others see and accept only their own invitations.
-//! let policy = AdminScopeOr::new("autojoin", OwnInvitations);
-//! let routes = VortexRoutes::new(client, policy);
+//! let routes = VortexRoutes::new(client, AdminScopeOr::new("autojoin", OwnInvitations));
 //!
 //! let app = Router::new()
 //!     .nest("/api/vortex", vortex_axum::router::<AppState, AppUser>(routes))
 //!     .route("/me", get(me))
-//!     .route("/webhooks/vortex", post(webhook))
-//!     .with_state(AppState { webhooks: WebhookVerifier::new("whsec_example")? });
+//!     .with_state(AppState);
 //!
 //! // Try it without a server:
 //! use tower::ServiceExt as _;
@@ -118,7 +89,6 @@ pub use router::router;
 pub use user::CurrentUser;
 pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsService};
 
-// What an app needs (client, routes, policies, user, webhook verifier, events), listed once
-// in the core.
+// What an app needs, listed once in the core.
 pub use vortex_client;
 pub use vortex_client::routes::app::*;

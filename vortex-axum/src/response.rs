@@ -25,12 +25,10 @@ impl IntoResponse for VortexResponse {
         *response.status_mut() =
             StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         for (name, value) in answer.headers() {
-            let Some(value) = vortex_client::__header_value!(HeaderValue, value) else {
-                continue;
-            };
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(name), value);
+            if let Some(value) = vortex_client::__header_value!(HeaderValue, value) {
+                let name = HeaderName::from_static(name);
+                response.headers_mut().insert(name, value);
+            }
         }
         *response.body_mut() = Body::from(answer.into_body());
         response

@@ -30,20 +30,15 @@ where
     let body = axum::body::to_bytes(rejection.into_body(), CAUSE_BYTES).await;
     let body = String::from_utf8_lossy(&body.unwrap_or_default()).into_owned();
     let name = std::any::type_name::<U>();
-    UserLookup::rejected(status.as_u16(), || {
-        format!("{name} rejected with {status}: {body}")
-    })
+    let cause = format!("{name} rejected with {status}: {body}");
+    UserLookup::Failed { cause }
 }
 
 vortex_client::__current_user! {
-    /// The signed-in user as a [`VortexUser`], from the app's user extractor `U`.
-    ///
-    /// Rejects with 401 `{"error":"Unauthorized"}` (JSON) when `U` rejects with a client error
-    /// (4xx); with 500 `{"error":"Internal error"}`, logging `U`'s rejection at error level, when
-    /// its [`IntoResponse`] status is a server error (5xx): a configuration mistake, such as a
-    /// session extractor without its layer. `Option<CurrentUser<U>>` makes it optional. A type
-    /// alias saves repeating `U`: `type CurrentUser = vortex_axum::CurrentUser<AppUser>;`
-    /// (see the [crate example](crate#example)).
+    /// The signed-in user as a [`VortexUser`], from the app's user extractor `U`: 401 JSON when
+    /// `U` rejects with a 4xx, 500 JSON (logged) with a 5xx ([`IntoResponse`] status, a
+    /// [configuration mistake](crate#configuration-mistakes)). `Option<CurrentUser<U>>` makes
+    /// it optional; see the [crate example](crate#example).
 }
 
 impl<S, U> FromRequestParts<S> for CurrentUser<U>

@@ -103,6 +103,18 @@ impl WebhookRejection {
 /// [`claim`](Self::claim), and put the claim in the request's [`ClaimSlot`] for the
 /// framework's layer, middleware or fairing to finish once the response status is known.
 ///
+/// # Answers
+///
+/// The framework extractors and guards answer JSON, in this order of checks: two signature
+/// headers 400; a missing or empty one 401 `Missing X-Vortex-Signature header`; a body over
+/// the limit (1 MiB by default) 413; a signature mismatch 401 `Invalid signature`; a body that
+/// is not a JSON object 400; an event outside the freshness window, when one is set, 400.
+/// With an event store: an event already handled 200 `{"received":true,"duplicate":true}`
+/// without calling the handler; one being handled by another delivery right now 409 (Vortex
+/// retries it); a store error 503 (logged); and, when the route lacks the framework's
+/// `WebhookClaims`, 500 naming it (logged at error level), rather than take a claim that
+/// nothing would complete. How the claim ends: [`ClaimSlot`].
+///
 /// ```
 /// use vortex_client::routes::{WebhookRejection, WebhookVerifier};
 /// use vortex_client::webhook::sign_payload;
@@ -328,9 +340,29 @@ impl WebhookVerifier {
 /// fairing, which [`finish`](Self::finish)es it with the response status once the handler
 /// answered: done on 2xx, released otherwise. Clones share the slot.
 ///
-/// Whatever does not finish the claim releases it: the slot dropped with the request (the
-/// handler's future dropped, a panic unwinding through it) drops the claim, which releases
-/// it (see [`Claim`]). If the process dies, the claim expires after its lease.
+/// # How each outcome ends the claim
+///
+/// This is what the `WebhookClaims` layer (axum), the `WebhookClaims` middleware (actix-web)
+/// and the `WebhookClaims` fairing (Rocket) do, **before** the response is sent (so Vortex
+/// never sees a 2xx for an event not yet marked done):
+///
+/// - **2xx**: the event is done; later deliveries of its id are answered 200
+///   `{"received":true,"duplicate":true}` without the handler;
+/// - **any other status** (the handler's error, a rejection of a later extractor or guard, a
+///   500 from a panic-catching layer inside): released, so Vortex's retry (at any instance)
+///   runs the handler again;
+/// - **a panic** unwinding through the handler or **the request future dropped** (client
+///   gone, a timeout): the slot is dropped with the request and the claim with it, which
+///   releases it (see [`Claim`]);
+/// - **the process dies**: nothing runs; the claim expires after its lease (5 minutes by
+///   default, [`EventClaims::lease`](crate::webhook::store::EventClaims::lease)), then the
+///   next delivery handles the event. A done record lasts 7 days by default
+///   ([`EventClaims::done_ttl`](crate::webhook::store::EventClaims::done_ttl)), longer than
+///   Vortex retries.
+///
+/// A handler therefore only has to answer honestly: 2xx once the event is safely handled,
+/// anything else when it is not. Without an event store there is no claim and nothing to
+/// finish.
 ///
 /// ```
 /// use vortex_client::routes::{ClaimSlot, WebhookVerifier};
