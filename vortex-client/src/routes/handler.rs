@@ -14,7 +14,7 @@ use super::error::{ErrorRenderer, RouteError};
 use super::input::{self, Action};
 use super::operation::Operation;
 use super::policy::{BoxFuture, Decision, Policy};
-use super::route::{MatchedRoute, RouteKind, match_route};
+use super::route::{RouteKind, match_route};
 use super::transform::{transform_invitation, transform_invitations};
 use crate::client::VortexClient;
 use crate::error::Error;
@@ -174,25 +174,17 @@ impl VortexRoutes {
     #[allow(clippy::manual_async_fn)] // see above
     pub fn serve<R: RouteRequest>(&self, mut request: R) -> impl Future<Output = RouteResponse> {
         async move {
-            let matched = match match_route(request.method(), request.path()) {
-                Ok(matched) => matched,
-                Err(error) => return self.refuse(&error),
-            };
-            let user = match request.user().await.into_user() {
-                Ok(user) => user,
-                Err(error) => return self.refuse(&error),
-            };
             let span = tracing::info_span!(
                 "vortex.route",
-                route = matched.kind.pattern(),
+                route = tracing::field::Empty,
                 operation = tracing::field::Empty,
-                user.id = %user.id,
+                user.id = tracing::field::Empty,
                 status = tracing::field::Empty,
                 error.kind = tracing::field::Empty,
             );
-            // The work is awaited where it is made (not moved into another async block, which
-            // would reserve the inner future's space twice).
-            let outcome = AssertUnwindSafe(self.respond(matched, user, &mut request))
+            // Boxed: the steps' future (user, action, body) stays out of this one, which the
+            // framework copies and boxes; both stay small allocations.
+            let outcome = AssertUnwindSafe(Box::pin(self.respond(&mut request)))
                 .catch_unwind()
                 .instrument(span.clone())
                 .await;
@@ -221,16 +213,18 @@ impl VortexRoutes {
         self.render(error)
     }
 
-    /// The steps after the user: body limit, input, policy, then the token or the call.
-    /// One async fn, so that the user and the action are stored once in its future.
+    /// The steps of a request: route, user, body limit, input, policy, then the token or the
+    /// call. One future, so that the user and the action are stored once.
     #[allow(clippy::manual_async_fn)] // as `serve`: arguments stored once
     fn respond<'a, R: RouteRequest>(
         &'a self,
-        matched: MatchedRoute,
-        mut user: VortexUser,
         request: &'a mut R,
     ) -> impl Future<Output = Result<RouteResponse, RouteError>> {
         async move {
+            let matched = match_route(request.method(), request.path())?;
+            record_if_enabled("route", matched.kind.pattern());
+            let mut user = request.user().await.into_user()?;
+            record_if_enabled("user.id", tracing::field::display(&user.id));
             let body = request
                 .body(self.inner.body_limit)
                 .await
@@ -346,7 +340,7 @@ impl VortexRoutes {
 }
 
 /// Records `value` as the field `name` of the current span, when a subscriber listens.
-fn record_if_enabled(name: &str, value: &str) {
+fn record_if_enabled(name: &str, value: impl tracing::Value) {
     let span = tracing::Span::current();
     if !span.is_disabled() {
         span.record(name, value);
