@@ -6,16 +6,15 @@
 //!   authorized by a policy;
 //! - [`CurrentUser`]: the signed-in [`VortexUser`] for the app's own handlers (401 JSON when
 //!   absent);
-//! - [`VerifiedWebhook`]: a webhook whose signature was verified over the raw body, with the
-//!   [`WebhookVerifier`] from the app data; with an event store, each event is handled at
-//!   least once and at most once, the [`WebhookClaims`] middleware marking it done when the
-//!   handler answers 2xx.
+//! - [`VerifiedWebhook`]: a webhook verified over the raw body with the [`WebhookVerifier`]
+//!   from the app data; with an event store, each event is handled at least once and at most
+//!   once, the [`WebhookClaims`] middleware marking it done when the handler answers 2xx.
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
 //! [`vortex_client::routes`], shared with the axum and Rocket integrations: the same request
 //! gets the same answer, byte for byte, in all three. This crate only converts actix-web's
-//! requests and responses. It re-exports what an app needs (the client, the policies, the
-//! user, the webhook types), so `vortex-actix` is the only Vortex dependency an app needs.
+//! requests and responses, and re-exports what an app needs (the client, the policies, the
+//! user, the webhook types): `vortex-actix` is the only Vortex dependency an app needs.
 //!
 //! # Configuration mistakes
 //!
@@ -24,23 +23,22 @@
 //!   extractor without `SessionMiddleware`, missing app data) is a mistake of the app,
 //!   answered 500 `{"error":"Internal error"}` by the Vortex routes and [`CurrentUser`] and
 //!   logged at error level; any other error means "not signed in" (401).
-//! - [`VerifiedWebhook`] without a [`WebhookVerifier`] in the app data answers 500 JSON
-//!   naming the `app_data(...)` call to add, and logs it.
-//! - A verifier with an event store needs the [`WebhookClaims`] middleware on the webhook
-//!   route; without it the extractor answers 500 JSON naming `.wrap(vortex_actix::WebhookClaims)`
-//!   (logged at error level) rather than take a claim that nothing would complete.
+//! - [`VerifiedWebhook`] without a [`WebhookVerifier`] in the app data answers 500 JSON naming
+//!   the `app_data(...)` call to add; with an event store but without the [`WebhookClaims`]
+//!   middleware on the route, 500 JSON naming `.wrap(vortex_actix::WebhookClaims)`. Both are
+//!   logged at error level.
 //!
 //! # Example
+//!
+//! The Vortex routes and [`CurrentUser`] for the same app user; [`VerifiedWebhook`]'s example
+//! adds a webhook route with its verifier and the [`WebhookClaims`] middleware.
 //!
 //! ```
 //! use std::future::{Ready, ready};
 //!
 //! use actix_web::{App, FromRequest, HttpRequest, HttpResponse, dev::Payload, test, web};
 //! use serde_json::json;
-//! use vortex_actix::{
-//!     AdminScopeOr, CurrentUser, VerifiedWebhook, VortexClient, VortexRoutes,
-//!     OwnInvitations, VortexUser, WebhookVerifier,
-//! };
+//! use vortex_actix::{AdminScopeOr, OwnInvitations, VortexClient, VortexRoutes, VortexUser};
 //!
 //! /// The app's signed-in user (a real app reads its session or token here).
 //! struct AppUser {
@@ -69,13 +67,11 @@
 //!     }
 //! }
 //!
-//! async fn me(user: CurrentUser<AppUser>) -> HttpResponse {
-//!     HttpResponse::Ok().json(json!({ "id": user.id }))
-//! }
+//! // A type alias saves repeating the app's user type.
+//! type CurrentUser = vortex_actix::CurrentUser<AppUser>;
 //!
-//! async fn webhook(VerifiedWebhook { event, .. }: VerifiedWebhook) -> HttpResponse {
-//!     println!("Vortex event {:?}", event.id());
-//!     HttpResponse::Ok().json(json!({ "received": true }))
+//! async fn me(user: CurrentUser) -> HttpResponse {
+//!     HttpResponse::Ok().json(json!({ "id": user.id }))
 //! }
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -83,16 +79,13 @@
 //!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
 //! // Admins may do everything; others see and accept only their own invitations.
 //! let policy = AdminScopeOr::new("autojoin", OwnInvitations);
-//! let routes = VortexRoutes::new(client, policy);
 //! // Shared by every worker: build it outside `HttpServer::new`.
-//! let webhooks = web::Data::new(WebhookVerifier::new("whsec_example")?);
+//! let routes = VortexRoutes::new(client, policy);
 //!
 //! let app = move || {
 //!     App::new()
-//!         .app_data(webhooks.clone())
 //!         .service(web::scope("/api/vortex").configure(vortex_actix::configure::<AppUser>(routes.clone())))
 //!         .route("/me", web::get().to(me))
-//!         .route("/webhooks/vortex", web::post().to(webhook))
 //! };
 //!
 //! // Try it without a server:
@@ -106,24 +99,24 @@
 //! assert_eq!(answer.status(), 200);
 //! assert_eq!(answer.headers().get("cache-control").unwrap(), "no-store");
 //!
-//! let anonymous = test::TestRequest::post().uri("/api/vortex/jwt").to_request();
-//! let answer = test::call_service(&app, anonymous).await;
-//! assert_eq!(answer.status(), 401);
-//! assert_eq!(test::read_body(answer).await, r#"{"error":"Unauthorized"}"#);
-//!
 //! let me = test::TestRequest::get().uri("/me").insert_header(("x-user-id", "u1")).to_request();
 //! assert_eq!(test::call_and_read_body(&app, me).await, r#"{"id":"u1"}"#);
 //!
-//! let unsigned = test::TestRequest::post().uri("/webhooks/vortex").set_payload("{}").to_request();
-//! assert_eq!(test::call_service(&app, unsigned).await.status(), 401);
+//! // Anonymous: the same 401 JSON from the Vortex routes and from `CurrentUser`.
+//! let jwt = test::TestRequest::post().uri("/api/vortex/jwt");
+//! for anonymous in [jwt, test::TestRequest::get().uri("/me")] {
+//!     let answer = test::call_service(&app, anonymous.to_request()).await;
+//!     assert_eq!(answer.status(), 401);
+//!     assert_eq!(test::read_body(answer).await, r#"{"error":"Unauthorized"}"#);
+//! }
 //! # });
 //! # Ok(()) }
 //! ```
 //!
 //! To serve it: `HttpServer::new(app).bind(("127.0.0.1", 3000))?.run().await` (with
 //! actix-web's `macros` feature for `#[actix_web::main]`, or `actix_web::rt::System`).
-//! CORS, if the frontend is on another origin, wraps the scope or the app
-//! (`actix-cors`), so preflight requests are answered before they reach the Vortex routes.
+//! CORS, if the frontend is on another origin, wraps the scope or the app (`actix-cors`), so
+//! preflight requests are answered before they reach the Vortex routes.
 
 /// The quick start of the README, compiled as a doc test.
 #[cfg(doctest)]
@@ -142,7 +135,6 @@ pub use router::configure;
 pub use user::CurrentUser;
 pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsMiddleware};
 
-// What an app needs (client, routes, policies, user, webhook verifier, events), listed once
-// in the core.
+// What an app needs (client, routes, policies, user, webhook types), listed once in the core.
 pub use vortex_client;
 pub use vortex_client::routes::app::*;

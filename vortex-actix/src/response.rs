@@ -1,5 +1,4 @@
-//! From the core's plain answers to actix-web responses: the one place where a
-//! core answer becomes an [`HttpResponse`].
+//! The one place where a core answer becomes an actix-web [`HttpResponse`].
 
 use std::fmt;
 
@@ -30,37 +29,29 @@ vortex_client::__vortex_response! {
 
 impl VortexResponse {
     /// The answer as an [`HttpResponse`]: status, headers from
-    /// [`RouteResponse::headers`](vortex_client::routes::adapter::RouteResponse::headers) (`content-type: application/json`, and `cache-control`,
-    /// `retry-after` or `allow` when they apply), JSON body.
+    /// [`RouteResponse::headers`](vortex_client::routes::adapter::RouteResponse::headers)
+    /// (`content-type: application/json`, and `cache-control`, `retry-after` or `allow` when
+    /// they apply), JSON body.
     pub fn to_http_response(&self) -> HttpResponse {
         self.head().body(self.0.body().to_owned())
     }
 
-    /// [`to_http_response`](Self::to_http_response), moving the body instead of copying it.
-    fn into_http_response(self) -> HttpResponse {
-        let mut head = self.head();
-        head.body(self.0.into_body())
-    }
-
     /// The status and headers, ready for the body.
     fn head(&self) -> actix_web::HttpResponseBuilder {
-        let answer = &self.0;
-        let status =
-            StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = HttpResponse::build(status);
-        for (name, value) in answer.headers() {
-            let Some(value) = vortex_client::__header_value!(HeaderValue, value) else {
-                continue;
-            };
-            response.insert_header((HeaderName::from_static(name), value));
+        let mut response = HttpResponse::build(self.status_code());
+        for (name, value) in self.0.headers() {
+            if let Some(value) = vortex_client::__header_value!(HeaderValue, value) {
+                response.insert_header((HeaderName::from_static(name), value));
+            }
         }
         response
     }
 }
 
 impl From<VortexResponse> for HttpResponse {
+    /// [`VortexResponse::to_http_response`], moving the body instead of copying it.
     fn from(answer: VortexResponse) -> Self {
-        answer.into_http_response()
+        answer.head().body(answer.0.into_body())
     }
 }
 
@@ -68,7 +59,7 @@ impl Responder for VortexResponse {
     type Body = BoxBody;
 
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        self.into_http_response()
+        self.into()
     }
 }
 

@@ -14,26 +14,21 @@ use crate::response::VortexResponse;
 use crate::user::look_up;
 
 /// The Vortex routes, to [`configure`](actix_web::Scope::configure) a scope at the path the
-/// React provider calls (`/api/vortex` by default), or any other mount point; see the
-/// [crate example](crate#example).
+/// React provider calls (`/api/vortex` by default) or any other mount point; see the [crate
+/// example](crate#example).
 ///
-/// It registers one catch-all resource (the mount point itself and everything under it, every
-/// method) whose handler hands the raw, still percent-encoded path to
-/// [`VortexRoutes::serve`]: route (JSON 404/405), then `U`, then the body up to
-/// [`VortexRoutes::limit`] (64 KiB by default; JSON 413), then the rest. Every answer under
-/// the mount point is JSON. The scope's and the app's default services are left alone;
-/// services registered in the same scope after it are shadowed, so give the Vortex routes a
-/// scope of their own.
+/// It registers one catch-all resource (the mount point and everything under it, every
+/// method) that hands the raw, still percent-encoded path to [`VortexRoutes::serve`]: route
+/// (JSON 404/405), then `U`, then the body up to [`VortexRoutes::limit`] (64 KiB by default;
+/// JSON 413), then the rest. Every answer under the mount point is JSON; the scope's and the
+/// app's default services are left alone, but services registered in the same scope after it
+/// are shadowed: give the Vortex routes a scope of their own.
 ///
-/// `U` is the app's own authentication, an actix-web [`FromRequest`] type (its session, its
-/// JWT, …) converted with `Into<VortexUser>`, extracted from the request head (it gets an
-/// empty payload). When it fails with an error whose
-/// [`ResponseError::status_code`](actix_web::ResponseError::status_code) is 5xx (a missing
-/// session middleware, missing app data), the routes answer 500 JSON and log the error, as a
-/// configuration mistake; any other failure means anonymous, hence 401.
-///
-/// The closure is `Clone`, so one [`VortexRoutes`] built outside `HttpServer::new` serves
-/// every worker.
+/// `U` is the app's own authentication (its session, its JWT, …): a [`FromRequest`] type,
+/// converted with `Into<VortexUser>` and extracted from the request head (with an empty
+/// payload). A 5xx error from it is a [configuration mistake](crate#configuration-mistakes)
+/// (500 JSON, logged); any other error means anonymous (401). The closure is `Clone`: one
+/// [`VortexRoutes`] built outside `HttpServer::new` serves every worker.
 pub fn configure<U>(routes: VortexRoutes) -> impl FnOnce(&mut web::ServiceConfig) + Clone
 where
     U: FromRequest + Into<VortexUser> + 'static,

@@ -31,54 +31,14 @@ where
 }
 
 vortex_client::__current_user! {
-    /// The signed-in user as a [`VortexUser`], from the app's own [`FromRequest`] type `U`.
+    /// The signed-in user as a [`VortexUser`], from the app's own [`FromRequest`] type `U`
+    /// (extracted from the request head, with an empty payload, as in the Vortex routes).
     ///
     /// Fails with 401 `{"error":"Unauthorized"}` (JSON, through [`VortexResponse`]'s
     /// [`ResponseError`](actix_web::ResponseError)) when `U` fails with a client error, and with
     /// 500 `{"error":"Internal error"}`, logging `U`'s error, when its status is 5xx (a
-    /// configuration mistake). `Option<CurrentUser<U>>`
-    /// makes it optional. `U` is extracted from the request head (it gets an empty payload), as
-    /// in the Vortex routes. A type alias saves repeating `U`:
-    ///
-    /// ```
-    /// use std::future::{Ready, ready};
-    ///
-    /// use actix_web::{App, FromRequest, HttpRequest, dev::Payload, error::ErrorUnauthorized, test, web};
-    /// use vortex_actix::VortexUser;
-    ///
-    /// struct AppUser(String);
-    ///
-    /// impl FromRequest for AppUser {
-    ///     type Error = actix_web::Error;
-    ///     type Future = Ready<Result<Self, Self::Error>>;
-    ///
-    ///     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-    ///         let id = req.headers().get("x-user-id").and_then(|v| v.to_str().ok());
-    ///         ready(id.map(|id| AppUser(id.to_owned())).ok_or_else(|| ErrorUnauthorized("no user")))
-    ///     }
-    /// }
-    ///
-    /// impl From<AppUser> for VortexUser {
-    ///     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
-    /// }
-    ///
-    /// type CurrentUser = vortex_actix::CurrentUser<AppUser>;
-    ///
-    /// async fn whoami(user: CurrentUser) -> String {
-    ///     format!("signed in as {}", user.id)
-    /// }
-    ///
-    /// # actix_web::rt::System::new().block_on(async {
-    /// let app = test::init_service(App::new().route("/whoami", web::get().to(whoami))).await;
-    /// let anonymous = test::call_service(&app, test::TestRequest::get().uri("/whoami").to_request()).await;
-    /// assert_eq!(anonymous.status(), 401);
-    /// assert_eq!(test::read_body(anonymous).await, r#"{"error":"Unauthorized"}"#);
-    ///
-    /// let request = test::TestRequest::get().uri("/whoami").insert_header(("x-user-id", "u1"));
-    /// let body = test::call_and_read_body(&app, request.to_request()).await;
-    /// assert_eq!(body, "signed in as u1");
-    /// # });
-    /// ```
+    /// [configuration mistake](crate#configuration-mistakes)). `Option<CurrentUser<U>>` makes
+    /// it optional. Example: the [crate example](crate#example), with a type alias for `U`.
 }
 
 impl<U> FromRequest for CurrentUser<U>
