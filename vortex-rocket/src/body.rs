@@ -6,10 +6,9 @@ use vortex_client::routes::adapter::BodyError;
 
 /// The name of the Rocket limit of the Vortex routes' request bodies: `"vortex"`.
 ///
-/// When configured, it is the limit, capped by
-/// [`VortexRoutes::limit`](crate::VortexRoutes::limit) (64 KiB by default),
-/// which the routes enforce as well; otherwise the routes' limit applies. In `Rocket.toml`:
-/// `[default.limits]` `vortex = "32 KiB"`; or in code:
+/// When configured, it is the limit, capped by [`VortexRoutes::limit`](crate::VortexRoutes::limit)
+/// (64 KiB by default), which the routes enforce as well; otherwise the routes' limit applies.
+/// In `Rocket.toml`: `[default.limits]` `vortex = "32 KiB"`; or in code:
 ///
 /// ```
 /// use rocket::data::{Limits, ToByteUnit};
@@ -25,9 +24,9 @@ pub const ROUTES_LIMIT: &str = "vortex";
 /// `"vortex-webhook"`.
 ///
 /// When configured, it is the limit, capped by
-/// [`WebhookVerifier::limit`](crate::WebhookVerifier::limit) (1 MiB by
-/// default), which the verifier enforces as well; otherwise the verifier's limit applies. In
-/// `Rocket.toml`: `[default.limits]` `vortex-webhook = "256 KiB"`; or in code:
+/// [`WebhookVerifier::limit`](crate::WebhookVerifier::limit) (1 MiB by default), which the
+/// verifier enforces as well; otherwise the verifier's limit applies. In `Rocket.toml`:
+/// `[default.limits]` `vortex-webhook = "256 KiB"`; or in code:
 ///
 /// ```
 /// let figment = rocket::Config::figment()

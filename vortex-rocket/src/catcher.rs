@@ -18,12 +18,10 @@ const CODES: [u16; 8] = [400, 401, 403, 404, 405, 413, 422, 500];
 /// [`fairing`](crate::fairing) does it) and at the paths of routes using the
 /// [`CurrentUser`](crate::CurrentUser) and [`VerifiedWebhook`](crate::VerifiedWebhook) guards.
 ///
-/// Rocket hands a catcher only the status of a failing guard, never its error value
-/// (rwf2/Rocket#596). So these guards also leave their answer in the request-local cache, and
-/// these catchers send it: the exact JSON of the core (`Missing X-Vortex-Signature header`,
-/// 413 with the limit, …), including the 200 `{"received":true,"duplicate":true}` of a
-/// replayed webhook. For any other error they answer `{"error":"<reason>"}` with the status
-/// (`Not found`, `Unauthorized`, …).
+/// Rocket hands a catcher only a failing guard's status (rwf2/Rocket#596), so these guards
+/// leave their answer (the core's exact JSON, a replayed webhook's 200 included) in the
+/// request-local cache for these catchers to send. Any other error is answered
+/// `{"error":"<reason>"}` with the status (`Not found`, `Unauthorized`, …).
 ///
 /// ```
 /// use rocket::{Build, Rocket};
@@ -44,22 +42,17 @@ const CODES: [u16; 8] = [400, 401, 403, 404, 405, 413, 422, 500];
 pub fn catchers() -> Vec<Catcher> {
     let mut catchers: Vec<Catcher> = CODES
         .iter()
-        .map(|&code| Catcher::new(code, json_catcher as CatcherFn))
+        .map(|&code| Catcher::new(code, json_catcher))
         .collect();
-    catchers.push(Catcher::new(None, json_catcher as CatcherFn));
+    catchers.push(Catcher::new(None, json_catcher));
     catchers
 }
 
-type CatcherFn = for<'r> fn(Status, &'r Request<'_>) -> catcher::BoxFuture<'r>;
-
 fn json_catcher<'r>(status: Status, request: &'r Request<'_>) -> catcher::BoxFuture<'r> {
-    let answer = take_stashed(request, status).unwrap_or_else(|| for_status(status));
+    // A guard's stashed answer, else the JSON error for the status.
+    let answer =
+        take_stashed(request, status).unwrap_or_else(|| RouteResponse::for_status(status.code));
     Box::pin(async move { Ok(to_response(answer)) })
-}
-
-/// The JSON error answer for a status that no guard of this crate explained.
-fn for_status(status: Status) -> RouteResponse {
-    RouteResponse::for_status(status.code)
 }
 
 /// The answer a guard of this crate left for the catchers of this request.

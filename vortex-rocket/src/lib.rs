@@ -8,13 +8,13 @@
 //!   handlers (401 JSON when absent);
 //! - [`VerifiedWebhook`]: a data guard for a webhook whose signature was verified over the raw
 //!   body; with an event store, each event is handled at least once and at most once, the
-//!   [`WebhookClaims`] fairing marking it done when the handler answers 2xx.
+//!   [`WebhookClaims`] fairing ending its claim with the response status (see [how each
+//!   status ends the claim](vortex_client::routes::ClaimSlot#how-each-outcome-ends-the-claim)).
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
 //! [`vortex_client::routes`], shared with the axum and actix-web integrations; this crate only
 //! converts Rocket's requests and responses. It re-exports what an app needs (the client, the
-//! policies, the user, the webhook types), so `vortex-rocket` is the only Vortex dependency
-//! an app needs.
+//! policies, the user, the webhook types), so `vortex-rocket` is its only Vortex dependency.
 //!
 //! # Configuration mistakes
 //!
@@ -22,8 +22,8 @@
 //!   `Outcome::Error((status, _))` with a 4xx status means "not signed in" (401); an error
 //!   with a 5xx status is a mistake of the app, answered 500 `{"error":"Internal error"}` by
 //!   the Vortex routes and [`CurrentUser`] and logged at error level with the guard's error.
-//! - A [`VerifiedWebhook`] route without `.manage(WebhookVerifier::new(secret)?)` aborts
-//!   launch with an error in Rocket's log naming that call.
+//! - A [`VerifiedWebhook`] route without a managed verifier aborts launch (it is a sentinel),
+//!   naming `.manage(WebhookVerifier::new(secret)?)` in Rocket's log.
 //! - A verifier with an event store needs the [`WebhookClaims`] fairing; without it the
 //!   guard answers 500 JSON naming `.attach(vortex_rocket::WebhookClaims)` (logged at error
 //!   level) rather than take a claim that nothing would complete.
@@ -34,10 +34,9 @@
 //! use rocket::http::{Header, Status};
 //! use rocket::local::asynchronous::Client;
 //! use rocket::request::{self, FromRequest, Request};
-//! use rocket::{get, post, routes};
+//! use rocket::{get, routes};
 //! use vortex_rocket::{
-//!     AdminScopeOr, CurrentUser, VerifiedWebhook, VortexClient, VortexRoutes,
-//!     OwnInvitations, VortexUser, WebhookVerifier, sign_payload,
+//!     AdminScopeOr, CurrentUser, OwnInvitations, VortexClient, VortexRoutes, VortexUser,
 //! };
 //!
 //! /// The app's signed-in user (a real app reads its session cookie or token here).
@@ -74,12 +73,6 @@
 //!     format!(r#"{{"id":"{}"}}"#, user.id)
 //! }
 //!
-//! #[post("/webhooks/vortex", data = "<webhook>")]
-//! fn webhook(webhook: VerifiedWebhook) -> &'static str {
-//!     println!("Vortex event {:?}", webhook.event.id());
-//!     r#"{"received":true}"#
-//! }
-//!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
 //! let client = VortexClient::from_env()
 //!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
@@ -90,11 +83,8 @@
 //! let rocket = rocket::build()
 //!     // The Vortex routes and their JSON catchers at /api/vortex.
 //!     .attach(vortex_rocket::fairing::<AppUser>("/api/vortex", vortex))
-//!     .mount("/", routes![me, webhook])
-//!     .register("/me", vortex_rocket::catchers())
-//!     .register("/webhooks/vortex", vortex_rocket::catchers())
-//!     .manage(WebhookVerifier::new("whsec_example")?.claims_in_memory())
-//!     .attach(vortex_rocket::WebhookClaims);
+//!     .mount("/", routes![me])
+//!     .register("/me", vortex_rocket::catchers());
 //!
 //! // Try it without a server:
 //! let client = Client::tracked(rocket).await?;
@@ -109,33 +99,23 @@
 //! let me = client.get("/me").header(Header::new("x-user-id", "ada")).dispatch().await;
 //! assert_eq!(me.into_string().await.unwrap(), r#"{"id":"ada"}"#);
 //! assert_eq!(client.get("/me").dispatch().await.status(), Status::Unauthorized);
-//!
-//! let event = r#"{"id":"evt_1","type":"invitation.accepted","timestamp":"2026-01-01T00:00:00Z"}"#;
-//! let signed = client
-//!     .post("/webhooks/vortex")
-//!     .header(Header::new("x-vortex-signature", sign_payload("whsec_example", event.as_bytes())))
-//!     .body(event)
-//!     .dispatch()
-//!     .await;
-//! assert_eq!(signed.status(), Status::Ok);
 //! # Ok(()) }) }
 //! ```
 //!
 //! To serve it, launch the same `rocket` (`#[launch]` or `rocket.launch().await`). CORS, if
-//! the frontend is on another origin, is a fairing of the app.
+//! the frontend is on another origin, is a fairing of the app. A webhook endpoint (the guard,
+//! the fairing, a retried and a duplicate delivery) is the example of [`VerifiedWebhook`].
 //!
 //! # Differences from the axum integration that Rocket imposes
 //!
 //! - Rocket sends a failing guard's status, never its error value (rwf2/Rocket#596), so
 //!   [`CurrentUser`] and [`VerifiedWebhook`] leave their JSON answer in the request-local
 //!   cache for the [`catchers`] to send: register them where these guards are used, or take
-//!   `Result<Guard, VortexResponse>` and return the rejection.
-//! - A replayed webhook fails the data guard with status 200, which the default catcher of
-//!   [`catchers`] answers `{"received":true,"duplicate":true}`.
-//! - Body limits also follow Rocket's named limits, `"vortex"` and `"vortex-webhook"`
+//!   `Result<Guard, VortexResponse>` and return the rejection. A replayed webhook fails the
+//!   data guard with status 200, which the default catcher answers
+//!   `{"received":true,"duplicate":true}`.
+//! - Body limits also follow Rocket's named limits, [`ROUTES_LIMIT`] and [`WEBHOOK_LIMIT`]
 //!   (capped by the core's own limits).
-//! - A missing [`WebhookVerifier`] aborts launch ([`VerifiedWebhook`] is a sentinel) rather
-//!   than failing to compile, with the crate's own message in Rocket's log.
 
 mod body;
 mod catcher;
@@ -152,7 +132,6 @@ pub use router::{DEFAULT_RANK, VortexHandler, fairing, routes};
 pub use user::CurrentUser;
 pub use webhook::{VerifiedWebhook, WebhookClaims};
 
-// What an app needs (client, routes, policies, user, webhook verifier, events), listed once
-// in the core.
+// What an app needs (client, routes, policies, user, webhook types), listed once in the core.
 pub use vortex_client;
 pub use vortex_client::routes::app::*;

@@ -20,41 +20,21 @@ use crate::user::look_up;
 
 /// The rank of the Vortex routes: after every route of the app under the mount point that
 /// has a default rank (those are -12 to -5), before catch-all routes such as
-/// `#[get("/<_..>")]` (-4 to -1 by default) or ranked fallbacks (`FileServer` is 10).
-///
-/// ```
-/// # struct AppUser;
-/// # fn demo(routes: vortex_client::routes::VortexRoutes) {
-/// // Rank the Vortex routes after a fallback ranked -3, keeping the other defaults first.
-/// let handler = vortex_rocket::VortexHandler::<AppUser>::new(routes).rank(vortex_rocket::DEFAULT_RANK + 2);
-/// # let _ = handler; }
-/// ```
+/// `#[get("/<_..>")]` (-4 to -1 by default) or ranked fallbacks (`FileServer` is 10). To
+/// change it: [`VortexHandler::rank`] (see the example of [`VortexHandler`]).
 pub const DEFAULT_RANK: isize = -4;
 
 /// Every method: the core answers 405 (with `Allow`) for the ones a path does not take.
-const METHODS: [Method; 9] = [
-    Method::Get,
-    Method::Put,
-    Method::Post,
-    Method::Delete,
-    Method::Options,
-    Method::Head,
-    Method::Trace,
-    Method::Connect,
-    Method::Patch,
-];
+const METHODS: [Method; 9] = {
+    use Method::*;
+    [Get, Put, Post, Delete, Options, Head, Trace, Connect, Patch]
+};
 
-/// The Vortex routes as a Rocket [`Handler`]: every request under the mount point, whatever
-/// its method, reaches it, and it answers JSON.
-///
-/// For each request it hands the method and the raw, still percent-encoded path under the
-/// mount point to [`VortexRoutes::serve`] (404 / 405), with the app's request guard `U`
-/// (anonymous, hence 401, when `U` forwards or fails with a 4xx; 500 JSON and an error log
-/// when it fails with a 5xx, a configuration mistake) and the body up to the limit (413). It
-/// never forwards.
-///
-/// Route macros cannot be generic, so this is how [`routes`] builds the routes; use it
-/// directly to choose their [rank](Self::rank):
+/// The Vortex routes as a Rocket [`Handler`], which is how [`routes`] builds them (route
+/// macros cannot be generic): it hands every request under the mount point, of any method, to
+/// [`VortexRoutes::serve`] with its raw, still percent-encoded path under the mount point, the
+/// app's user `U` and the body, and never forwards. Use it directly to choose the
+/// [rank](Self::rank):
 ///
 /// ```
 /// # use rocket::request::{self, FromRequest, Request};
@@ -71,14 +51,16 @@ const METHODS: [Method; 9] = [
 /// #     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
 /// # }
 /// use rocket::Route;
-/// use vortex_client::VortexClient;
-/// use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes};
-/// use vortex_rocket::VortexHandler;
+/// use vortex_rocket::{
+///     AllowAllAuthenticated, DEFAULT_RANK, VortexClient, VortexHandler, VortexRoutes,
+/// };
 ///
 /// # fn main() -> Result<(), vortex_client::Error> {
 /// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
-/// let routes: Vec<Route> = VortexHandler::<AppUser>::new(VortexRoutes::new(client, AllowAllAuthenticated))
-///     .rank(20)
+/// let vortex = VortexRoutes::new(client, AllowAllAuthenticated);
+/// // Rank the Vortex routes after a fallback ranked -3, keeping the other defaults first.
+/// let routes: Vec<Route> = VortexHandler::<AppUser>::new(vortex)
+///     .rank(DEFAULT_RANK + 2)
 ///     .into();
 /// let rocket = rocket::build().mount("/api/vortex", routes);
 /// # let _ = rocket;
@@ -198,48 +180,35 @@ where
 }
 
 /// The Vortex routes, to [`mount`](rocket::Rocket::mount) at the path the React provider
-/// calls (`/api/vortex` by default); see [`fairing`] for the one-line setup.
+/// calls (`/api/vortex` by default); [`fairing`] does this in one line.
 ///
 /// `U` is the app's own request guard for the signed-in user (its session cookie, its
-/// token, …), converted with `Into<VortexUser>`. When it fails or forwards, the caller is
-/// anonymous and Vortex routes answer 401. Every request under the mount point, of any
-/// method (the mount point itself included), is answered JSON by the routes, including 404,
-/// 405 and 413. The routes are ranked [`DEFAULT_RANK`]: the app's own routes under the mount
-/// point go first; see [`VortexHandler::rank`].
-///
-/// The body limit is Rocket's limit named `"vortex"` (`limits.vortex` in `Rocket.toml` or
-/// `ROCKET_LIMITS`) when configured, capped by [`VortexRoutes::limit`] (64 KiB unless set with
-/// [`VortexRoutes::body_limit`]), which the routes enforce as well; else
-/// [`VortexRoutes::limit`]. To accept larger bodies, raise both.
+/// token, …), converted with `Into<VortexUser>`; when it fails or forwards, the caller is
+/// anonymous (401; see the [configuration mistakes](crate#configuration-mistakes)). Every
+/// request under the mount point, of any method (the mount point itself included), is
+/// answered JSON, 404, 405 and 413 included. The routes are ranked [`DEFAULT_RANK`], after
+/// the app's own routes under the mount point. The body limit is Rocket's
+/// [`"vortex"`](crate::ROUTES_LIMIT) limit, capped by [`VortexRoutes::limit`]: to accept
+/// larger bodies, raise both.
 ///
 /// Register [`catchers`] at the same base so that errors raised by Rocket itself there are
 /// JSON too (the [`fairing`] does both):
 ///
 /// ```
-/// use rocket::request::{self, FromRequest, Request};
-/// use vortex_client::VortexClient;
-/// use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes, VortexUser};
-///
-/// /// The app's user, from its own authentication.
-/// struct AppUser { id: String, email: String }
-///
-/// #[rocket::async_trait]
-/// impl<'r> FromRequest<'r> for AppUser {
-///     type Error = ();
-///     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, ()> {
-///         // A real app reads its session here.
-///         match request.headers().get_one("x-user-id") {
-///             Some(id) => request::Outcome::Success(AppUser { id: id.into(), email: format!("{id}@example.com") }),
-///             None => request::Outcome::Forward(rocket::http::Status::Unauthorized),
-///         }
-///     }
-/// }
-///
-/// impl From<AppUser> for VortexUser {
-///     fn from(user: AppUser) -> Self {
-///         VortexUser::new(user.id).email(user.email)
-///     }
-/// }
+/// # use rocket::request::{self, FromRequest, Request};
+/// # use vortex_client::routes::VortexUser;
+/// # struct AppUser(String);
+/// # #[rocket::async_trait]
+/// # impl<'r> FromRequest<'r> for AppUser {
+/// #     type Error = ();
+/// #     async fn from_request(_: &'r Request<'_>) -> request::Outcome<Self, ()> {
+/// #         request::Outcome::Forward(rocket::http::Status::Unauthorized)
+/// #     }
+/// # }
+/// # impl From<AppUser> for VortexUser {
+/// #     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
+/// # }
+/// use vortex_rocket::{AllowAllAuthenticated, VortexClient, VortexRoutes};
 ///
 /// # fn main() -> Result<(), vortex_client::Error> {
 /// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
@@ -259,34 +228,9 @@ where
 
 /// A fairing that mounts the Vortex [`routes`] at `base`, registers the JSON [`catchers`]
 /// there, and manages the [`VortexRoutes`] (unless some are managed already), so that the
-/// app's own handlers can take `&State<VortexRoutes>` (for its API client, say).
-///
-/// `U` is the app's request guard for the signed-in user, as for [`routes`].
-///
-/// ```
-/// # use rocket::request::{self, FromRequest, Request};
-/// # use vortex_client::routes::VortexUser;
-/// # struct AppUser(String);
-/// # #[rocket::async_trait]
-/// # impl<'r> FromRequest<'r> for AppUser {
-/// #     type Error = ();
-/// #     async fn from_request(_: &'r Request<'_>) -> request::Outcome<Self, ()> {
-/// #         request::Outcome::Forward(rocket::http::Status::Unauthorized)
-/// #     }
-/// # }
-/// # impl From<AppUser> for VortexUser {
-/// #     fn from(user: AppUser) -> Self { VortexUser::new(user.0) }
-/// # }
-/// use vortex_client::VortexClient;
-/// use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes};
-///
-/// # fn main() -> Result<(), vortex_client::Error> {
-/// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
-/// let routes = VortexRoutes::new(client, AllowAllAuthenticated);
-/// let rocket = rocket::build().attach(vortex_rocket::fairing::<AppUser>("/api/vortex", routes));
-/// # let _ = rocket;
-/// # Ok(()) }
-/// ```
+/// app's own handlers can take `&State<VortexRoutes>` (for its API client, say). `U` is the
+/// app's request guard for the signed-in user, as for [`routes`]. The [crate
+/// example](crate#example) attaches it and calls the routes.
 ///
 /// # Panics
 ///

@@ -29,15 +29,12 @@ where
 vortex_client::__current_user! {
     /// The signed-in user as a [`VortexUser`], from the app's request guard `U`.
     ///
-    /// When `U` forwards or fails with a 4xx status, this guard fails with 401 and the rejection
+    /// When `U` forwards or fails with a 4xx status, this guard fails with 401
     /// `{"error":"Unauthorized"}`; when `U` fails with a 5xx status (a configuration mistake),
-    /// with 500 `{"error":"Internal error"}`, and `U`'s error is logged. Rocket does not send a guard's error value, only its status
-    /// (rwf2/Rocket#596), so either:
-    ///
-    /// - register [`catchers`](crate::catchers) at a base covering the route (the JSON 401 is then
-    ///   answered by the catcher), or
-    /// - take `Result<CurrentUser<U>, VortexResponse>` and return the rejection yourself (with
-    ///   `?` in a handler returning `Result<_, VortexResponse>`), which needs no catcher.
+    /// with 500 `{"error":"Internal error"}`, and `U`'s error is logged. Rocket sends only the
+    /// status of a failing guard, so either register [`catchers`](crate::catchers) at a base
+    /// covering the route (they send the JSON), or take `Result<CurrentUser<U>, VortexResponse>`
+    /// and return the rejection yourself (with `?`), which needs no catcher.
     ///
     /// `Option<CurrentUser<U>>` makes it optional. A type alias saves repeating `U`:
     ///

@@ -25,73 +25,71 @@ const MISSING_FAIRING: &str = "VerifiedWebhook with an event store needs the Web
 /// A webhook from Vortex whose `X-Vortex-Signature` was verified over the raw body: a data
 /// guard.
 ///
-/// The [`WebhookVerifier`] (secret, optional freshness window and replay store) is the one the
-/// app [`manage`](rocket::Rocket::manage)s; without one, launch is aborted (this type is a
+/// It uses the [`WebhookVerifier`] the app [`manage`](rocket::Rocket::manage)s (secret,
+/// freshness window, event store); without one, launch is aborted (this type is a
 /// [`Sentinel`], like `&State<T>`) with an error in Rocket's log naming the
 /// `.manage(WebhookVerifier::new(secret)?)` call to add, and a route that escapes sentinels
-/// answers 500 JSON with the same message. The body
-/// limit is Rocket's limit named `"vortex-webhook"` when configured, capped by
-/// [`WebhookVerifier::limit`] (1 MiB unless set with [`WebhookVerifier::body_limit`]); else
-/// [`WebhookVerifier::limit`].
+/// answers 500 JSON with the same message. The body limit is Rocket's
+/// [`"vortex-webhook"`](crate::WEBHOOK_LIMIT) limit, capped by [`WebhookVerifier::limit`].
 ///
-/// Rejections, checked in this order: two signature headers 400; a missing or empty one
-/// 401 `Missing X-Vortex-Signature header`; a body over the limit 413; a mismatch 401
-/// `Invalid signature`; a body that is not a JSON object 400; a stale event 400 (with
-/// [`WebhookVerifier::max_age`]); then, with an event store ([`WebhookVerifier::claims`]),
-/// an event already handled 200 `{"received":true,"duplicate":true}` without running the
-/// handler, one being handled by another delivery right now 409 (Vortex retries it), a store
-/// error 503 (logged).
+/// The guard rejects a delivery (or answers a duplicate) with the core's
+/// [answers](vortex_client::routes::WebhookVerifier#answers). With an event store the guard
+/// claims the event id and the [`WebhookClaims`] fairing, which the app must attach
+/// (`.attach(vortex_rocket::WebhookClaims)`), ends the claim with the response status;
+/// without it, the guard answers 500 JSON naming it (logged at error level).
 ///
-/// With an event store the guard claims the event id and the [`WebhookClaims`] fairing,
-/// which the Rocket needs (`.attach(vortex_rocket::WebhookClaims)`), completes the claim
-/// when the handler answers 2xx and releases it otherwise (see [`WebhookClaims`]). Without
-/// the fairing, the guard answers 500 JSON naming it (logged at error level).
-///
-/// Rocket sends only the status of a failing guard, so the JSON of these answers is sent by
-/// the [`catchers`](crate::catchers): register them at the webhook's path. The guard fails a
-/// duplicate with status 200 for the default catcher to answer; without the catchers, a
-/// duplicate still gets a 200 (Rocket's default page) and the rejections their status, with
-/// Rocket's HTML. Alternatively, take `Result<VerifiedWebhook, VortexResponse>` and return the
+/// Rocket sends only a failing guard's status (a duplicate fails with 200), so register the
+/// [`catchers`](crate::catchers) at the webhook's path to send the JSON (else the statuses
+/// hold, with Rocket's HTML), or take `Result<VerifiedWebhook, VortexResponse>` and return the
 /// rejection (a [`Responder`](rocket::response::Responder)) yourself; a duplicate is then an
 /// `Err` too.
 ///
 /// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+///
+/// use rocket::http::{Header, Status};
 /// use rocket::post;
-/// use rocket::http::Header;
 /// use vortex_rocket::{VerifiedWebhook, VortexEvent, WebhookVerifier, sign_payload};
 ///
+/// static DATABASE_UP: AtomicBool = AtomicBool::new(false); // Stands in for the app's database.
+///
 /// #[post("/webhooks/vortex", data = "<webhook>")]
-/// fn on_vortex_event(webhook: VerifiedWebhook) -> &'static str {
+/// fn on_vortex_event(webhook: VerifiedWebhook) -> Result<&'static str, Status> {
+///     if !DATABASE_UP.load(Ordering::SeqCst) {
+///         return Err(Status::ServiceUnavailable); // Any non-2xx answer releases the claim.
+///     }
 ///     if let VortexEvent::Webhook(event) = &webhook.event {
 ///         println!("{} {:?}", event.event_type, event.id);
 ///     }
-///     r#"{"received":true}"#
+///     Ok(r#"{"received":true}"#)
 /// }
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
-/// let verifier = WebhookVerifier::new("whsec_from_the_dashboard")?.claims_in_memory();
+/// let secret = "whsec_from_the_dashboard";
 /// let rocket = rocket::build()
-///     .manage(verifier)
+///     .manage(WebhookVerifier::new(secret)?.claims_in_memory())
 ///     .attach(vortex_rocket::WebhookClaims)
 ///     .mount("/", rocket::routes![on_vortex_event])
 ///     .register("/webhooks/vortex", vortex_rocket::catchers());
 /// let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
 ///
 /// let body = r#"{"id":"evt_1","type":"invitation.accepted","timestamp":"2026-01-01T00:00:00Z"}"#;
-/// let signature = sign_payload("whsec_from_the_dashboard", body.as_bytes());
 /// let send = || client
 ///     .post("/webhooks/vortex")
-///     .header(Header::new("x-vortex-signature", signature.clone()))
+///     .header(Header::new("x-vortex-signature", sign_payload(secret, body.as_bytes())))
 ///     .body(body)
 ///     .dispatch();
+/// assert_eq!(send().await.status(), Status::ServiceUnavailable);
+/// // The failed run released the claim: Vortex's retry reaches the handler again.
+/// DATABASE_UP.store(true, Ordering::SeqCst);
 /// assert_eq!(send().await.into_string().await.unwrap(), r#"{"received":true}"#);
 /// // The same event again: 200, and the handler is not called.
 /// let replay = send().await;
-/// assert_eq!(replay.status().code, 200);
+/// assert_eq!(replay.status(), Status::Ok);
 /// assert_eq!(replay.into_string().await.unwrap(), r#"{"received":true,"duplicate":true}"#);
 ///
 /// let unsigned = client.post("/webhooks/vortex").body(body).dispatch().await;
-/// assert_eq!(unsigned.status().code, 401);
+/// assert_eq!(unsigned.status(), Status::Unauthorized);
 /// assert_eq!(unsigned.into_string().await.unwrap(), r#"{"error":"Missing X-Vortex-Signature header"}"#);
 /// # Ok(()) }) }
 /// ```
@@ -184,56 +182,16 @@ impl<V: Send + Sync + 'static> Sentinel for VerifiedWebhook<V> {
 /// [`WebhookClaims`] fairing saw the request.
 struct RequestSlot(Option<ClaimSlot>);
 
-/// The fairing that completes the event claims of [`VerifiedWebhook`]: **at least once and
-/// at most once per event id** (CONTRACT §3). `.attach(vortex_rocket::WebhookClaims)`.
+/// The fairing that ends the event claims of [`VerifiedWebhook`], so that each event is
+/// handled **at least once and at most once per event id** (CONTRACT §3). The app attaches
+/// it: `.attach(vortex_rocket::WebhookClaims)`.
 ///
-/// On each request it puts an empty [`ClaimSlot`] in the request-local cache; the guard
-/// claims the event id in the verifier's store and leaves the claim there. In
-/// `on_response`, once the handler (or a catcher) answered, the fairing finishes the claim
-/// with the response status, before the response is sent:
-///
-/// - **2xx**: the event is done; later deliveries of its id are answered 200
-///   `{"received":true,"duplicate":true}` without the handler;
-/// - **any other status** (the handler's error, a later guard's failure): released, so
-///   Vortex's retry (at any instance) runs the handler again;
-/// - **a panic** in the handler: Rocket answers 500 through its catchers, so the claim is
-///   released too; **the request dropped** (connection gone): the cache is dropped with the
-///   request and the claim with it, which releases it;
-/// - **the process dies**: the claim expires after its lease (5 minutes by default,
-///   [`EventClaims::lease`](vortex_client::webhook::store::EventClaims::lease)), then the next
-///   delivery handles the event. A done record lasts 7 days by default.
-///
-/// ```
-/// use rocket::http::{Header, Status};
-/// use rocket::post;
-/// use vortex_rocket::{VerifiedWebhook, WebhookClaims, WebhookVerifier, sign_payload};
-///
-/// #[post("/webhooks/vortex", data = "<webhook>")]
-/// fn on_vortex_event(webhook: VerifiedWebhook) -> Status {
-///     // A handler whose database is down answers 503: the claim is released.
-///     let _ = webhook.event;
-///     Status::ServiceUnavailable
-/// }
-///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
-/// let secret = "whsec_from_the_dashboard";
-/// let rocket = rocket::build()
-///     .manage(WebhookVerifier::new(secret)?.claims_in_memory())
-///     .attach(WebhookClaims)
-///     .mount("/", rocket::routes![on_vortex_event])
-///     .register("/webhooks/vortex", vortex_rocket::catchers());
-/// let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
-/// let body = r#"{"id":"evt_1","type":"invitation.accepted"}"#;
-/// let send = || client
-///     .post("/webhooks/vortex")
-///     .header(Header::new("x-vortex-signature", sign_payload(secret, body.as_bytes())))
-///     .body(body)
-///     .dispatch();
-/// // Each failed run released the claim: Vortex's retries reach the handler again.
-/// assert_eq!(send().await.status(), Status::ServiceUnavailable);
-/// assert_eq!(send().await.status(), Status::ServiceUnavailable);
-/// # Ok(()) }) }
-/// ```
+/// On each request it puts an empty [`ClaimSlot`] in the request-local cache, where the guard
+/// leaves its claim. In `on_response`, once the handler (or a catcher) answered and before
+/// the response is sent, it finishes the claim with the response status: see [how each
+/// status ends the claim](ClaimSlot#how-each-outcome-ends-the-claim). A panic in the handler
+/// is answered 500 by Rocket's catchers, so the claim is released too. The example of
+/// [`VerifiedWebhook`] shows a released claim, its retry and a duplicate.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WebhookClaims;
 
