@@ -37,8 +37,10 @@ vortex_client::__current_user! {
     /// Fails with 401 `{"error":"Unauthorized"}` (JSON, through [`VortexResponse`]'s
     /// [`ResponseError`](actix_web::ResponseError)) when `U` fails with a client error, and with
     /// 500 `{"error":"Internal error"}`, logging `U`'s error, when its status is 5xx (a
-    /// [configuration mistake](crate#configuration-mistakes)). `Option<CurrentUser<U>>` makes
-    /// it optional. Example: the [crate example](crate#example), with a type alias for `U`.
+    /// [configuration mistake](crate#configuration-mistakes)). actix-web's
+    /// `Option<CurrentUser<U>>` turns every failure into `None`, that 500 included: match on
+    /// `Result<CurrentUser<U>, VortexResponse>` to keep it. Example: the [crate
+    /// example](crate#example), with a type alias for `U`.
 }
 
 impl<U> FromRequest for CurrentUser<U>
