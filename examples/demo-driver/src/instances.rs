@@ -11,7 +11,7 @@ use vortex_client::webhook::sign_payload;
 
 use crate::process::Demo;
 use crate::redis_server::RedisServer;
-use crate::serving::sign_in;
+use crate::serving::{events_of, sign_in};
 
 const WEBHOOK_SECRET: &str = "whsec_two_instances_0123456789";
 /// The bound of the retry loops.
@@ -52,14 +52,7 @@ async fn retry(demo: &Demo, body: &str) -> (u16, Value) {
 }
 
 async fn events_with(client: &reqwest::Client, demo: &Demo, id: &str) -> usize {
-    let events: Value = client
-        .get(format!("{}/api/demo/events", demo.url))
-        .send()
-        .await
-        .expect("events")
-        .json()
-        .await
-        .expect("JSON");
+    let events = events_of(client, demo).await;
     events["events"]
         .as_array()
         .map_or(0, |events| events.iter().filter(|e| e["id"] == id).count())

@@ -159,3 +159,13 @@ pub(crate) fn cookie_client(timeout: Duration) -> reqwest::Client {
         .build()
         .expect("a reqwest client")
 }
+
+/// `GET url` with `client`, read as JSON; panics naming `what` when either fails.
+pub async fn get_json(client: &reqwest::Client, url: &str, what: &str) -> serde_json::Value {
+    let answer = client.get(url).send().await;
+    let answer = answer.unwrap_or_else(|e| panic!("{what}: {e}"));
+    answer
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{what}: not JSON: {e}"))
+}

@@ -10,6 +10,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::Demo;
+use crate::process::get_json;
 
 /// Requests in flight when the signal arrives.
 const IN_FLIGHT: usize = 20;
@@ -415,29 +416,16 @@ async fn revoke(client: &reqwest::Client, demo: &Demo, id: &str) {
     assert_eq!(revoked.status(), 200, "revoke {id}");
 }
 
-async fn events_of(client: &reqwest::Client, demo: &Demo) -> Value {
-    client
-        .get(format!("{}/api/demo/events", demo.url))
-        .send()
-        .await
-        .expect("events")
-        .json()
-        .await
-        .expect("JSON")
+pub(crate) async fn events_of(client: &reqwest::Client, demo: &Demo) -> Value {
+    get_json(client, &format!("{}/api/demo/events", demo.url), "events").await
 }
 
 /// Waits until the mock has finished delivering the event that names `needle`.
 async fn wait_for_delivery(client: &reqwest::Client, demo: &Demo, needle: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let log: Value = client
-            .get(format!("{}/__mock/webhooks", demo.mock_url))
-            .send()
-            .await
-            .expect("the mock's webhook log")
-            .json()
-            .await
-            .expect("JSON");
+        let url = format!("{}/__mock/webhooks", demo.mock_url);
+        let log = get_json(client, &url, "the mock's webhook log").await;
         let done = log["deliveries"].as_array().is_some_and(|deliveries| {
             deliveries
                 .iter()

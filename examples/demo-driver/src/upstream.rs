@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::Demo;
+use crate::process::get_json;
 use crate::serving::sign_in;
 
 /// The demos' client deadline (the `VortexClient` default).
@@ -35,14 +36,8 @@ async fn arm_fault(client: &reqwest::Client, demo: &Demo, fault: Value) {
 
 /// Requests the embedded mock has received so far.
 async fn upstream_calls(client: &reqwest::Client, demo: &Demo) -> u64 {
-    let log: Value = client
-        .get(format!("{}/__mock/requests", demo.mock_url))
-        .send()
-        .await
-        .expect("the mock's request log")
-        .json()
-        .await
-        .expect("the request log is JSON");
+    let url = format!("{}/__mock/requests", demo.mock_url);
+    let log = get_json(client, &url, "the mock's request log").await;
     log["total"].as_u64().expect("the request log has a total")
 }
 
