@@ -28,8 +28,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
-use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes, transform_invitation};
-use vortex_client::{TokenOptions, VortexClient, VortexUser};
+use vortex_client::token::TokenOptions;
+use vortex_client::{VortexClient, VortexUser};
+use vortex_routes::{AllowAllAuthenticated, VortexRoutes, transform_invitation};
 
 /// The test API key the client signs with and the mock accepts.
 const KEY: &str = "VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing";

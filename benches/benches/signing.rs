@@ -42,8 +42,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use sha2::Sha256;
+use vortex_client::token::{JwtParams, TokenOptions, TokenPayload};
 use vortex_client::webhook::{Webhooks, sign_payload};
-use vortex_client::{ApiKey, JwtParams, Signer, TokenOptions, TokenPayload, VortexUser};
+use vortex_client::{ApiKey, Signer, VortexUser};
 use vortex_sdk::{GenerateTokenPayload, TokenUser, VortexClient, VortexWebhooks};
 
 /// The test API key both SDKs sign with.

@@ -37,10 +37,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use vortex_client::routes::{
+use vortex_client::webhook::VortexEvent;
+use vortex_routes::{
     Authorize, Decision, Operation, OperationKind, VortexRoutes, VortexUser, WebhookVerifier,
 };
-use vortex_client::webhook::VortexEvent;
 
 /// Where the Vortex router is mounted.
 pub const MOUNT: &str = "/api/vortex";

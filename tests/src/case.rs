@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
-use vortex_client::routes::VortexUser;
 use vortex_mock::{Fault, RecordedRequest};
+use vortex_routes::VortexUser;
 
 use crate::app::{Framework, MOUNT, USER_HEADER};
 use crate::env::{Env, EnvOptions, UpstreamMode, admin, regular, user_header};

@@ -8,9 +8,10 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::Value;
-use vortex_client::routes::{VortexRoutes, VortexUser};
-use vortex_client::{ApiKey, RetryPolicy, VortexClient};
+use vortex_client::retry::RetryPolicy;
+use vortex_client::{ApiKey, VortexClient};
 use vortex_mock::{MockServer, generate_api_key};
+use vortex_routes::{VortexRoutes, VortexUser};
 
 use crate::app::{
     AppConfig, Framework, RunningApp, SUITE_SECRET, SuitePolicy, jwt_attributes_hook,

@@ -6,7 +6,7 @@ use actix_web::body::{BodyStream, to_bytes_limited};
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::web::Bytes;
-use vortex_client::routes::adapter::BodyError;
+use vortex_routes::adapter::BodyError;
 
 /// Reads `payload` whole, refusing more than `limit` bytes (checked against the request's
 /// `Content-Length` first, then while reading).

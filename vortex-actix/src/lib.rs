@@ -11,7 +11,7 @@
 //!   once, the [`WebhookClaims`] middleware marking it done when the handler answers 2xx.
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
-//! [`vortex_client::routes`], shared with the axum and Rocket integrations: the same request
+//! [`vortex_routes`], shared with the axum and Rocket integrations: the same request
 //! gets the same answer, byte for byte, in all three. This crate only converts actix-web's
 //! requests and responses, and re-exports what an app needs (the client, the policies, the
 //! user, the webhook types): `vortex-actix` is the only Vortex dependency an app needs.
@@ -137,4 +137,4 @@ pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsMiddleware};
 
 // What an app needs (client, routes, policies, user, webhook types), listed once in the core.
 pub use vortex_client;
-pub use vortex_client::routes::app::*;
+pub use vortex_routes::app::*;

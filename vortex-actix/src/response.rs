@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
 
-vortex_client::__vortex_response! {
+vortex_routes::__vortex_response! {
     /// An answer of the Vortex routes (or a rejection of one of this crate's extractors), as an
     /// actix-web response: always JSON, with the status and headers the core chose.
     ///
@@ -29,7 +29,7 @@ vortex_client::__vortex_response! {
 
 impl VortexResponse {
     /// The answer as an [`HttpResponse`]: status, headers from
-    /// [`RouteResponse::headers`](vortex_client::routes::adapter::RouteResponse::headers)
+    /// [`RouteResponse::headers`](vortex_routes::adapter::RouteResponse::headers)
     /// (`content-type: application/json`, and `cache-control`, `retry-after` or `allow` when
     /// they apply), JSON body.
     pub fn to_http_response(&self) -> HttpResponse {
@@ -40,7 +40,7 @@ impl VortexResponse {
     fn head(&self) -> actix_web::HttpResponseBuilder {
         let mut response = HttpResponse::build(self.status_code());
         for (name, value) in self.0.headers() {
-            if let Some(value) = vortex_client::__header_value!(HeaderValue, value) {
+            if let Some(value) = vortex_routes::__header_value!(HeaderValue, value) {
                 response.insert_header((HeaderName::from_static(name), value));
             }
         }

@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 use actix_web::dev::Payload;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, web};
-use vortex_client::routes::adapter::{BodyError, RouteRequest, UserLookup};
-use vortex_client::routes::{VortexRoutes, VortexUser};
+use vortex_routes::adapter::{BodyError, RouteRequest, UserLookup};
+use vortex_routes::{VortexRoutes, VortexUser};
 
 use crate::body::read_limited;
 use crate::path::{TAIL, raw_path_under_mount};

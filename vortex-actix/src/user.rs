@@ -5,8 +5,8 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use vortex_client::routes::VortexUser;
-use vortex_client::routes::adapter::UserLookup;
+use vortex_routes::VortexUser;
+use vortex_routes::adapter::UserLookup;
 
 use crate::response::VortexResponse;
 
@@ -30,7 +30,7 @@ where
     }
 }
 
-vortex_client::__current_user! {
+vortex_routes::__current_user! {
     /// The signed-in user as a [`VortexUser`], from the app's own [`FromRequest`] type `U`
     /// (extracted from the request head, with an empty payload, as in the Vortex routes).
     ///

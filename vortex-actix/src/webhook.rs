@@ -7,9 +7,9 @@ use std::rc::Rc;
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::web::{self, Bytes};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use vortex_client::routes::adapter::{SlotLookup, VerifiedEvent, missing_verifier, verify_webhook};
-use vortex_client::routes::{ClaimSlot, WebhookVerifier};
 use vortex_client::webhook::{SIGNATURE_HEADER, VortexEvent};
+use vortex_routes::adapter::{SlotLookup, VerifiedEvent, missing_verifier, verify_webhook};
+use vortex_routes::{ClaimSlot, WebhookVerifier};
 
 use crate::body::read_limited;
 use crate::response::VortexResponse;

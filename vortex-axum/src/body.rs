@@ -4,7 +4,7 @@ use axum::body::{Body, Bytes};
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_LENGTH;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
-use vortex_client::routes::adapter::BodyError;
+use vortex_routes::adapter::BodyError;
 
 /// Reads `body` whole, refusing more than `limit` bytes (checked against the
 /// `Content-Length` in `headers` first, then while reading).

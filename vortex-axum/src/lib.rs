@@ -4,7 +4,7 @@
 //! app's handlers; [`VerifiedWebhook`] with the [`WebhookClaims`] layer, so that each event is
 //! handled at least once and at most once.
 //!
-//! The behaviour is [`vortex_client::routes`], shared with the actix-web and Rocket crates;
+//! The behaviour is [`vortex_routes`], shared with the actix-web and Rocket crates;
 //! this crate converts axum's requests and responses, and re-exports what an app needs.
 //!
 //! # Configuration mistakes
@@ -91,4 +91,4 @@ pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsService};
 
 // What an app needs, listed once in the core.
 pub use vortex_client;
-pub use vortex_client::routes::app::*;
+pub use vortex_routes::app::*;

@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-vortex_client::__vortex_response! {
+vortex_routes::__vortex_response! {
     /// An answer of the Vortex router (or a rejection of one of this crate's extractors), as an
     /// axum response: always JSON, with the status and headers the core chose.
     ///
@@ -25,7 +25,7 @@ impl IntoResponse for VortexResponse {
         *response.status_mut() =
             StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         for (name, value) in answer.headers() {
-            if let Some(value) = vortex_client::__header_value!(HeaderValue, value) {
+            if let Some(value) = vortex_routes::__header_value!(HeaderValue, value) {
                 let name = HeaderName::from_static(name);
                 response.headers_mut().insert(name, value);
             }

@@ -7,8 +7,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, NestedPath, OriginalUri, Request, State};
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
-use vortex_client::routes::adapter::{BodyError, RouteRequest, UserLookup};
-use vortex_client::routes::{VortexRoutes, VortexUser};
+use vortex_routes::adapter::{BodyError, RouteRequest, UserLookup};
+use vortex_routes::{VortexRoutes, VortexUser};
 
 use crate::body::read_limited;
 use crate::response::VortexResponse;

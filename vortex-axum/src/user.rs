@@ -3,8 +3,8 @@
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
-use vortex_client::routes::VortexUser;
-use vortex_client::routes::adapter::UserLookup;
+use vortex_routes::VortexUser;
+use vortex_routes::adapter::UserLookup;
 
 use crate::response::VortexResponse;
 
@@ -34,7 +34,7 @@ where
     UserLookup::Failed { cause }
 }
 
-vortex_client::__current_user! {
+vortex_routes::__current_user! {
     /// The signed-in user as a [`VortexUser`], from the app's user extractor `U`: 401 JSON when
     /// `U` rejects with a 4xx, 500 JSON (logged) with a 5xx ([`IntoResponse`] status, a
     /// [configuration mistake](crate#configuration-mistakes)). `Option<CurrentUser<U>>` makes

@@ -5,9 +5,9 @@ use std::task::{Context, Poll};
 
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, Request};
-use vortex_client::routes::adapter::{SlotLookup, verify_webhook};
-use vortex_client::routes::{ClaimSlot, WebhookVerifier};
 use vortex_client::webhook::{SIGNATURE_HEADER, VortexEvent};
+use vortex_routes::adapter::{SlotLookup, verify_webhook};
+use vortex_routes::{ClaimSlot, WebhookVerifier};
 
 use crate::body::read_limited;
 use crate::response::VortexResponse;

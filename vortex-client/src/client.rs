@@ -25,12 +25,6 @@ use crate::types::{
 };
 use crate::user::VortexUser;
 
-/// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.vortexsoftware.com";
-/// The deadline of a whole call (attempts, backoff and `Retry-After` waits) unless
-/// configured otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
 const SDK_NAME: &str = "vortex-client";
 const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -46,7 +40,8 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 ///
 /// ```
 /// use std::time::Duration;
-/// use vortex_client::{RetryBudget, RetryPolicy, VortexClient};
+/// use vortex_client::VortexClient;
+/// use vortex_client::retry::{RetryBudget, RetryPolicy};
 ///
 /// let client = VortexClient::builder("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")
 ///     .base_url("http://127.0.0.1:4010")
@@ -80,14 +75,14 @@ impl fmt::Debug for VortexClientBuilder {
 }
 
 impl VortexClientBuilder {
-    /// Sets the API base URL (default [`DEFAULT_BASE_URL`]); a trailing `/` is ignored.
+    /// Sets the API base URL (default [`VortexClient::DEFAULT_BASE_URL`]); a trailing `/` is ignored.
     #[must_use]
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
     }
 
-    /// Sets the deadline of each call (default [`DEFAULT_TIMEOUT`], 10 s): the whole call,
+    /// Sets the deadline of each call (default [`VortexClient::DEFAULT_TIMEOUT`], 10 s): the whole call,
     /// from the first connection attempt until the last answer is read, retries, backoff
     /// and `Retry-After` waits included. Each attempt gets what is left; when nothing is
     /// left the call fails with [`Error::Timeout`] (or, if an earlier attempt got an answer
@@ -259,6 +254,12 @@ impl fmt::Debug for VortexClient {
 }
 
 impl VortexClient {
+    /// The production API.
+    pub const DEFAULT_BASE_URL: &str = "https://api.vortexsoftware.com";
+    /// The deadline of a whole call (attempts, backoff and `Retry-After` waits) unless
+    /// configured otherwise.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
     /// A client for `api_key` with the defaults (production URL, a 10 s deadline per call,
     /// retries within the default budget).
     pub fn new(api_key: impl Into<String>) -> Result<Self, Error> {
@@ -269,8 +270,8 @@ impl VortexClient {
     pub fn builder(api_key: impl Into<String>) -> VortexClientBuilder {
         VortexClientBuilder {
             api_key: api_key.into(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: DEFAULT_TIMEOUT,
+            base_url: Self::DEFAULT_BASE_URL.to_owned(),
+            timeout: Self::DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             budget: RetryBudget::default(),
             http: None,

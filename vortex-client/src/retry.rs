@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 ///
 /// ```
 /// use std::time::Duration;
-/// use vortex_client::RetryPolicy;
+/// use vortex_client::retry::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default().max_retries(3).initial_backoff(Duration::from_millis(50));
 /// assert_eq!(policy.max_retries, 3);
@@ -110,7 +110,8 @@ impl RetryPolicy {
 ///
 /// ```
 /// use std::time::Duration;
-/// use vortex_client::{RetryBudget, VortexClient};
+/// use vortex_client::VortexClient;
+/// use vortex_client::retry::RetryBudget;
 ///
 /// let budget = RetryBudget::default()
 ///     .window(Duration::from_secs(30))

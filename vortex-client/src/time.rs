@@ -45,7 +45,6 @@ where
 
 /// Unix seconds of an RFC 3339 time such as `2026-02-25T12:00:00Z` or
 /// `2026-02-25T13:00:00.5+01:00`.
-#[cfg(feature = "routes")]
 pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
@@ -92,7 +91,6 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
-#[cfg(feature = "client")]
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
@@ -142,11 +140,10 @@ pub(crate) fn parse_http_date(text: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
-#[cfg(all(test, feature = "client"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    #[cfg(feature = "routes")]
     #[test]
     fn parses_timestamps() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
@@ -166,6 +163,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "client")]
     #[test]
     fn parses_http_dates() {
         assert_eq!(

@@ -44,7 +44,8 @@ pub enum TokenError {
 /// Options for [`Signer::generate_jwt`] and [`Signer::generate_token`].
 ///
 /// ```
-/// use vortex_client::{ExpiresIn, TokenOptions};
+/// use vortex_client::ExpiresIn;
+/// use vortex_client::token::TokenOptions;
 ///
 /// let options = TokenOptions::default().expires_in("1h".parse::<ExpiresIn>()?);
 /// assert_eq!(options.expires_in.as_secs(), 3600);
@@ -71,7 +72,8 @@ impl TokenOptions {
 ///
 /// ```
 /// use serde_json::json;
-/// use vortex_client::{JwtParams, VortexUser};
+/// use vortex_client::VortexUser;
+/// use vortex_client::token::JwtParams;
 ///
 /// let params = JwtParams::new(VortexUser::new("user-1").email("a@example.com"))
 ///     .claim("attributes", json!({"plan": "pro"}));
@@ -108,7 +110,8 @@ impl JwtParams {
 ///
 /// ```
 /// use serde_json::json;
-/// use vortex_client::{TokenPayload, VortexUser};
+/// use vortex_client::VortexUser;
+/// use vortex_client::token::TokenPayload;
 ///
 /// let payload = TokenPayload::new()
 ///     .user(&VortexUser::new("user-1").email("a@example.com"))
@@ -198,7 +201,9 @@ impl From<TokenPayload> for Map<String, Value> {
 /// encoded, so only the first JWT of each second on a thread pays for it.
 ///
 /// ```
-/// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, VortexUser};
+/// use vortex_client::{ApiKey, Signer, VortexUser};
+/// use vortex_client::time::FixedClock;
+/// use vortex_client::token::{JwtParams, TokenOptions};
 ///
 /// let key: ApiKey = "VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?;
 /// let signer = Signer::new(key).with_clock(FixedClock(1_700_000_000));
@@ -267,7 +272,9 @@ impl Signer {
     /// (non-empty), then the extra claims.
     ///
     /// ```
-    /// use vortex_client::{ApiKey, FixedClock, JwtParams, Signer, TokenOptions, VortexUser};
+    /// use vortex_client::{ApiKey, Signer, VortexUser};
+    /// use vortex_client::time::FixedClock;
+    /// use vortex_client::token::{JwtParams, TokenOptions};
     ///
     /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?)
     ///     .with_clock(FixedClock(1_700_000_000));
@@ -290,7 +297,9 @@ impl Signer {
     ///
     /// ```
     /// use serde_json::json;
-    /// use vortex_client::{FixedClock, Signer, TokenOptions};
+    /// use vortex_client::Signer;
+    /// use vortex_client::time::FixedClock;
+    /// use vortex_client::token::TokenOptions;
     ///
     /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?)
     ///     .with_clock(FixedClock(1_700_000_000));
@@ -422,7 +431,9 @@ impl Signer {
     ///
     /// ```
     /// use serde_json::json;
-    /// use vortex_client::{FixedClock, Signer, TokenOptions, TokenPayload, VortexUser};
+    /// use vortex_client::{Signer, VortexUser};
+    /// use vortex_client::time::FixedClock;
+    /// use vortex_client::token::{TokenOptions, TokenPayload};
     ///
     /// let signer = Signer::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing".parse()?)
     ///     .with_clock(FixedClock(1_700_000_000));
@@ -624,7 +635,8 @@ impl fmt::Debug for Signer {
 /// The canonical JSON that [`Signer::sign`] signs, for debugging signature mismatches.
 ///
 /// ```
-/// use vortex_client::{VortexUser, canonical_user_json};
+/// use vortex_client::VortexUser;
+/// use vortex_client::token::canonical_user_json;
 ///
 /// let json = canonical_user_json(&VortexUser::new("u1").email("e@x.com").extra("a", 1))?;
 /// assert_eq!(json, r#"{"a":1,"userEmail":"e@x.com","userId":"u1"}"#);

@@ -248,7 +248,7 @@ pub struct InvitationAcceptance {
 /// The user accepting invitations: at least an e-mail address or a phone number.
 ///
 /// ```
-/// use vortex_client::AcceptUser;
+/// use vortex_client::types::AcceptUser;
 ///
 /// let user = AcceptUser::email("ada@example.com").name("Ada").is_existing(true);
 /// assert_eq!(
@@ -399,7 +399,7 @@ impl CreateInvitationScope {
 /// A server-side invitation (`POST /api/v1/invitations`).
 ///
 /// ```
-/// use vortex_client::{CreateInvitationRequest, CreateInvitationScope, CreateInvitationTarget, DeliveryType, Inviter};
+/// use vortex_client::types::{CreateInvitationRequest, CreateInvitationScope, CreateInvitationTarget, DeliveryType, Inviter};
 ///
 /// let request = CreateInvitationRequest::new(
 ///     "widget-config-1",

@@ -148,27 +148,6 @@ impl Webhooks {
     }
 }
 
-impl Webhooks {
-    /// [`construct_event`](Self::construct_event) for the framework extractors, which answer
-    /// 400 for a body that is not a JSON object (CONTRACT §3): such a body is a
-    /// [`WebhookError::Parse`] here.
-    #[cfg(feature = "routes")]
-    pub(crate) fn construct_object_event(
-        &self,
-        body: &[u8],
-        signature: &str,
-    ) -> Result<VortexEvent, WebhookError> {
-        let event = self.construct_event(body, signature)?;
-        if !event.is_object() {
-            return Err(WebhookError::Parse(format!(
-                "expected an object, found {}",
-                json_kind(&event.to_json())
-            )));
-        }
-        Ok(event)
-    }
-}
-
 impl fmt::Debug for Webhooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Webhooks")
@@ -413,9 +392,39 @@ impl VortexEvent {
     pub fn timestamp(&self) -> Option<&str> {
         self.raw().get("timestamp").and_then(Value::as_str)
     }
+
+    /// The event `timestamp` in Unix seconds, when it is an RFC 3339 time such as
+    /// `2026-02-25T12:00:00Z` (the signature covers it, so a freshness check can trust it).
+    ///
+    /// ```
+    /// use vortex_client::webhook::VortexEvent;
+    ///
+    /// let event = VortexEvent::parse(br#"{"id":"e","type":"x","timestamp":"1970-01-01T00:01:00+00:00"}"#)?;
+    /// assert_eq!(event.timestamp_unix(), Some(60));
+    /// assert_eq!(VortexEvent::parse(br#"{"timestamp":"yesterday"}"#)?.timestamp_unix(), None);
+    /// # Ok::<(), vortex_client::webhook::WebhookError>(())
+    /// ```
+    pub fn timestamp_unix(&self) -> Option<i64> {
+        self.timestamp().and_then(crate::time::parse_rfc3339)
+    }
+
+    /// What kind of JSON value the event is, for messages: `"an object"`, `"an array"`,
+    /// `"a string"`, `"a number"`, `"a boolean"` or `"null"`.
+    ///
+    /// ```
+    /// use vortex_client::webhook::VortexEvent;
+    ///
+    /// assert_eq!(VortexEvent::parse(b"[1]")?.json_kind(), "an array");
+    /// # Ok::<(), vortex_client::webhook::WebhookError>(())
+    /// ```
+    pub fn json_kind(&self) -> &'static str {
+        match self {
+            Self::Unknown(value) => json_kind(value),
+            _ => "an object",
+        }
+    }
 }
 
-#[cfg(feature = "client")]
 pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -629,24 +638,6 @@ mod tests {
             webhooks.construct_event(b"[1]", &sign_payload("other", b"[1]")),
             Err(WebhookError::InvalidSignature)
         ));
-    }
-
-    #[cfg(feature = "routes")]
-    #[test]
-    fn extractors_still_require_an_object() {
-        let webhooks = Webhooks::new(SECRET).unwrap();
-        let error = webhooks
-            .construct_object_event(b"[1]", &sign_payload(SECRET, b"[1]"))
-            .unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "Webhook body could not be read as an event (expected an object, found an array): pass the raw request body, unchanged"
-        );
-        assert!(
-            webhooks
-                .construct_object_event(BODY, &sign_payload(SECRET, BODY))
-                .is_ok()
-        );
     }
 
     #[test]

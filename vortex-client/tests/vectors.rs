@@ -15,10 +15,13 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value, json};
+use vortex_client::time::FixedClock;
+use vortex_client::token::{
+    JwtParams, MISSING_USER_ID_WARNING, TokenOptions, TokenPayload, canonical_user_json_from_map,
+};
 use vortex_client::webhook::{VortexEvent, WebhookError, Webhooks, sign_payload};
 use vortex_client::{
-    ApiKey, ApiKeyError, ExpiresIn, ExpiresInError, FixedClock, JwtParams, MISSING_USER_ID_WARNING,
-    Signer, TokenError, TokenOptions, TokenPayload, VortexUser, canonical_user_json_from_map,
+    ApiKey, ApiKeyError, ExpiresIn, ExpiresInError, Signer, TokenError, VortexUser,
 };
 
 const SECTIONS: [&str; 6] = [

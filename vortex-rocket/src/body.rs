@@ -2,7 +2,7 @@
 
 use rocket::Request;
 use rocket::data::{ByteUnit, Data};
-use vortex_client::routes::adapter::BodyError;
+use vortex_routes::adapter::BodyError;
 
 /// The name of the Rocket limit of the Vortex routes' request bodies: `"vortex"`.
 ///

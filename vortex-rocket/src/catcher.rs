@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use rocket::Request;
 use rocket::catcher::{self, Catcher};
 use rocket::http::Status;
-use vortex_client::routes::adapter::RouteResponse;
+use vortex_routes::adapter::RouteResponse;
 
 use crate::response::to_response;
 

@@ -9,10 +9,10 @@
 //! - [`VerifiedWebhook`]: a data guard for a webhook whose signature was verified over the raw
 //!   body; with an event store, each event is handled at least once and at most once, the
 //!   [`WebhookClaims`] fairing ending its claim with the response status (see [how each
-//!   status ends the claim](vortex_client::routes::ClaimSlot#how-each-outcome-ends-the-claim)).
+//!   status ends the claim](vortex_routes::ClaimSlot#how-each-outcome-ends-the-claim)).
 //!
 //! The behaviour (validation, authorization, upstream calls, error table) is
-//! [`vortex_client::routes`], shared with the axum and actix-web integrations; this crate only
+//! [`vortex_routes`], shared with the axum and actix-web integrations; this crate only
 //! converts Rocket's requests and responses. It re-exports what an app needs (the client, the
 //! policies, the user, the webhook types), so `vortex-rocket` is its only Vortex dependency.
 //!
@@ -134,4 +134,4 @@ pub use webhook::{VerifiedWebhook, WebhookClaims};
 
 // What an app needs (client, routes, policies, user, webhook types), listed once in the core.
 pub use vortex_client;
-pub use vortex_client::routes::app::*;
+pub use vortex_routes::app::*;

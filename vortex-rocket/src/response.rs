@@ -5,9 +5,9 @@ use std::io::Cursor;
 use rocket::Request;
 use rocket::http::{Header, Status};
 use rocket::response::{self, Responder, Response};
-use vortex_client::routes::adapter::RouteResponse;
+use vortex_routes::adapter::RouteResponse;
 
-vortex_client::__vortex_response! {
+vortex_routes::__vortex_response! {
     /// An answer of the Vortex routes (or a rejection of one of this crate's guards), as a Rocket
     /// [`Responder`]: always JSON, with the status and headers the core chose.
     ///

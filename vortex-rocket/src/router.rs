@@ -9,8 +9,8 @@ use rocket::outcome::Outcome;
 use rocket::request::FromRequest;
 use rocket::route::{self, Handler, Route};
 use rocket::{Data, Request};
-use vortex_client::routes::adapter::{BodyError, RouteRequest, UserLookup};
-use vortex_client::routes::{VortexRoutes, VortexUser};
+use vortex_routes::adapter::{BodyError, RouteRequest, UserLookup};
+use vortex_routes::{VortexRoutes, VortexUser};
 
 use crate::body::{self, ROUTES_LIMIT};
 use crate::catcher::catchers;
@@ -38,7 +38,7 @@ const METHODS: [Method; 9] = {
 ///
 /// ```
 /// # use rocket::request::{self, FromRequest, Request};
-/// # use vortex_client::routes::VortexUser;
+/// # use vortex_routes::VortexUser;
 /// # struct AppUser(String);
 /// # #[rocket::async_trait]
 /// # impl<'r> FromRequest<'r> for AppUser {
@@ -196,7 +196,7 @@ where
 ///
 /// ```
 /// # use rocket::request::{self, FromRequest, Request};
-/// # use vortex_client::routes::VortexUser;
+/// # use vortex_routes::VortexUser;
 /// # struct AppUser(String);
 /// # #[rocket::async_trait]
 /// # impl<'r> FromRequest<'r> for AppUser {

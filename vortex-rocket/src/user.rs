@@ -2,8 +2,8 @@
 
 use rocket::outcome::Outcome;
 use rocket::request::{self, FromRequest, Request};
-use vortex_client::routes::VortexUser;
-use vortex_client::routes::adapter::{RouteResponse, UserLookup};
+use vortex_routes::VortexUser;
+use vortex_routes::adapter::{RouteResponse, UserLookup};
 
 use crate::catcher::stash;
 use crate::response::VortexResponse;
@@ -26,7 +26,7 @@ where
     }
 }
 
-vortex_client::__current_user! {
+vortex_routes::__current_user! {
     /// The signed-in user as a [`VortexUser`], from the app's request guard `U`.
     ///
     /// When `U` forwards or fails with a 4xx status, this guard fails with 401

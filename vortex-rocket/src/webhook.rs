@@ -6,9 +6,9 @@ use rocket::data::{self, Data, FromData};
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::outcome::Outcome;
 use rocket::{Ignite, Request, Response, Rocket, Sentinel};
-use vortex_client::routes::adapter::{SlotLookup, missing_verifier, verify_webhook};
-use vortex_client::routes::{ClaimSlot, WebhookVerifier};
 use vortex_client::webhook::{SIGNATURE_HEADER, VortexEvent};
+use vortex_routes::adapter::{SlotLookup, missing_verifier, verify_webhook};
+use vortex_routes::{ClaimSlot, WebhookVerifier};
 
 use crate::body::{self, WEBHOOK_LIMIT};
 use crate::catcher::stash;
@@ -33,7 +33,7 @@ const MISSING_FAIRING: &str = "VerifiedWebhook with an event store needs the Web
 /// [`"vortex-webhook"`](crate::WEBHOOK_LIMIT) limit, capped by [`WebhookVerifier::limit`].
 ///
 /// The guard rejects a delivery (or answers a duplicate) with the core's
-/// [answers](vortex_client::routes::WebhookVerifier#answers). With an event store the guard
+/// [answers](vortex_routes::WebhookVerifier#answers). With an event store the guard
 /// claims the event id and the [`WebhookClaims`] fairing, which the app must attach
 /// (`.attach(vortex_rocket::WebhookClaims)`), ends the claim with the response status;
 /// without it, the guard answers 500 JSON naming it (logged at error level).

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use vortex_client::routes::{VortexRoutes, VortexUser, WebhookVerifier};
 use vortex_client::webhook::VortexEvent;
 use vortex_client::webhook::store::{EventClaims, RedisEventStore};
+use vortex_routes::{VortexRoutes, VortexUser, WebhookVerifier};
 
 use crate::DemoConfig;
 use crate::events::Events;

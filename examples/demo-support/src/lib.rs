@@ -9,7 +9,7 @@
 //!
 //! # Webhooks
 //!
-//! Each demo verifies `POST /webhooks/vortex` with one [`vortex_client::routes::WebhookVerifier`]
+//! Each demo verifies `POST /webhooks/vortex` with one [`vortex_routes::WebhookVerifier`]
 //! ([`DemoApp::webhooks`]) that handles each event **at least once and at most once**: event
 //! ids are claimed in the Redis of `REDIS_URL` when set (two instances with one Redis, one
 //! `VORTEX_WEBHOOK_SECRET` and one `SESSION_SECRET` behave as one app), else in memory, and

@@ -1,6 +1,6 @@
 //! The demo's authorization policy, written as an app would write it.
 
-use vortex_client::routes::{Authorize, Decision, Operation, VortexUser};
+use vortex_routes::{Authorize, Decision, Operation, VortexUser};
 
 /// The admin (admin scope `autojoin`) may do everything. The regular user may get a JWT or
 /// token, get one invitation, accept invitations, and list invitations by target only for

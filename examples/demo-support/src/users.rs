@@ -1,6 +1,6 @@
 //! The two demo users.
 
-use vortex_client::routes::VortexUser;
+use vortex_routes::VortexUser;
 
 struct DemoUser {
     email: &'static str,

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use vortex_client::routes::WebhookVerifier;
 use vortex_client::webhook::sign_payload;
 use vortex_client::webhook::store::{
     ClaimOutcome, DynEventStore, EventClaims, InMemoryEventStore, RedisEventStore,
 };
 use vortex_mock::generate_api_key;
+use vortex_routes::WebhookVerifier;
 
 use super::webhooks::rfc3339;
 use crate::app::{

@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use crate::app::{Framework, USER_HEADER};
 use crate::env::{Env, generic_failures, user_header};
 use crate::http::{HttpAnswer, HttpClient, HttpRequest, ReqBody};
-use vortex_client::routes::VortexUser;
+use vortex_routes::VortexUser;
 
 /// Failures of one test, each tagged with the framework and the case.
 #[derive(Debug, Default)]

@@ -13,8 +13,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{KeyInit as _, Mac as _};
 use serde_json::{Map, Value, json};
-use vortex_client::routes::VortexUser;
-use vortex_client::{ApiKey, ExpiresIn, FixedClock, Signer, TokenOptions, TokenPayload};
+use vortex_client::time::FixedClock;
+use vortex_client::token::{TokenOptions, TokenPayload};
+use vortex_client::{ApiKey, ExpiresIn, Signer};
+use vortex_routes::VortexUser;
 
 use super::{Failures, request, send, with_body};
 use crate::app::{Framework, MOUNT};

@@ -7,7 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::ContentType;
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
 use vortex_actix::{CurrentUser, VerifiedWebhook};
-use vortex_client::routes::VortexUser;
+use vortex_routes::VortexUser;
 
 use crate::app::{
     AppConfig, FRESH_WEBHOOK_PATH, Framework, ME_PATH, MOUNT, RunningApp, USER_HEADER,

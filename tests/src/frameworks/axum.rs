@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::sync::oneshot;
 use vortex_axum::{CurrentUser, VerifiedWebhook};
-use vortex_client::routes::{VortexUser, WebhookVerifier};
+use vortex_routes::{VortexUser, WebhookVerifier};
 
 use crate::app::{
     AppConfig, FRESH_WEBHOOK_PATH, Framework, ME_PATH, MOUNT, RunningApp, USER_HEADER,

@@ -6,8 +6,8 @@ use rocket::fairing::AdHoc;
 use rocket::http::{ContentType, Status};
 use rocket::request::{self, FromRequest, Request};
 use rocket::{State, get, post, routes};
-use vortex_client::routes::{VortexUser, WebhookVerifier};
 use vortex_rocket::{CurrentUser, VerifiedWebhook};
+use vortex_routes::{VortexUser, WebhookVerifier};
 
 use crate::app::{
     AppConfig, FRESH_WEBHOOK_PATH, Framework, MOUNT, RunningApp, USER_HEADER, WebhookLog, me_body,

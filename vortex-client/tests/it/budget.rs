@@ -7,7 +7,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use vortex_client::{RetryBudget, RetryPolicy, VortexClient};
+use vortex_client::VortexClient;
+use vortex_client::retry::{RetryBudget, RetryPolicy};
 use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{builder, json_answer, mount, received, start_server};

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::json;
-use vortex_client::{ApiKeyError, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, Error, VortexClient};
+use vortex_client::{ApiKeyError, Error, VortexClient};
 
 use crate::support::{
     KEY, SECRET, assert_sdk_headers, assert_target, builder, json_answer, mount, single_request,
@@ -48,9 +48,15 @@ fn an_invalid_key_error_does_not_contain_the_key() {
 #[test]
 fn the_defaults_are_the_production_url_and_a_ten_second_timeout() {
     let client = VortexClient::new(KEY).unwrap();
-    assert_eq!(client.base_url(), DEFAULT_BASE_URL);
-    assert_eq!(DEFAULT_BASE_URL, "https://api.vortexsoftware.com");
-    assert_eq!(DEFAULT_TIMEOUT, std::time::Duration::from_secs(10));
+    assert_eq!(client.base_url(), VortexClient::DEFAULT_BASE_URL);
+    assert_eq!(
+        VortexClient::DEFAULT_BASE_URL,
+        "https://api.vortexsoftware.com"
+    );
+    assert_eq!(
+        VortexClient::DEFAULT_TIMEOUT,
+        std::time::Duration::from_secs(10)
+    );
 }
 
 #[tokio::test]
@@ -274,9 +280,12 @@ async fn from_env_reads_the_api_key_and_base_url() {
 fn from_env_without_a_base_url_uses_the_production_url() {
     if is_child() {
         let client = VortexClient::from_env().unwrap();
-        assert_eq!(client.base_url(), DEFAULT_BASE_URL);
+        assert_eq!(client.base_url(), VortexClient::DEFAULT_BASE_URL);
         let builder = VortexClient::builder_from_env().unwrap();
-        assert_eq!(builder.build().unwrap().base_url(), DEFAULT_BASE_URL);
+        assert_eq!(
+            builder.build().unwrap().base_url(),
+            VortexClient::DEFAULT_BASE_URL
+        );
         return;
     }
     run_in_child(

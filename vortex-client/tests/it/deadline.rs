@@ -7,7 +7,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use vortex_client::{Error, RetryPolicy, VortexClient};
+use vortex_client::retry::RetryPolicy;
+use vortex_client::{Error, VortexClient};
 use wiremock::ResponseTemplate;
 
 use crate::support::{
@@ -60,7 +61,10 @@ async fn a_stalling_upstream_ends_the_call_at_the_deadline_with_a_timeout() {
 
     let started = Instant::now();
     let error = client
-        .accept_invitations(&["inv-1"], &vortex_client::AcceptUser::email("a@b.c"))
+        .accept_invitations(
+            &["inv-1"],
+            &vortex_client::types::AcceptUser::email("a@b.c"),
+        )
         .await
         .unwrap_err();
     assert_within_deadline("stalled POST", started);

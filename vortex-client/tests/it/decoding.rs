@@ -2,7 +2,8 @@
 //! fields and values this version does not know.
 
 use serde_json::json;
-use vortex_client::{DeliveryType, Error, InvitationStatus, InvitationType};
+use vortex_client::Error;
+use vortex_client::types::{DeliveryType, InvitationStatus, InvitationType};
 use wiremock::ResponseTemplate;
 
 use crate::support::{client, json_answer, mount, start_server};
@@ -216,10 +217,10 @@ async fn unknown_fields_in_create_sync_and_autojoin_answers_decode() {
     let client = client(&server);
 
     let created = client
-        .create_invitation(&vortex_client::CreateInvitationRequest::new(
+        .create_invitation(&vortex_client::types::CreateInvitationRequest::new(
             "wc-1",
-            vortex_client::CreateInvitationTarget::new(DeliveryType::Email, "a@example.com"),
-            vortex_client::Inviter::new("user-1"),
+            vortex_client::types::CreateInvitationTarget::new(DeliveryType::Email, "a@example.com"),
+            vortex_client::types::Inviter::new("user-1"),
         ))
         .await
         .unwrap();
@@ -231,10 +232,10 @@ async fn unknown_fields_in_create_sync_and_autojoin_answers_decode() {
     assert_eq!(created.extra["brandNew"], json!(1));
 
     let synced = client
-        .sync_internal_invitation(&vortex_client::SyncInternalInvitationRequest::new(
+        .sync_internal_invitation(&vortex_client::types::SyncInternalInvitationRequest::new(
             "user-1",
             "user-2",
-            vortex_client::SyncAction::Accepted,
+            vortex_client::types::SyncAction::Accepted,
             "comp-1",
         ))
         .await

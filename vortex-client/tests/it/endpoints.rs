@@ -2,9 +2,10 @@
 //! how the answer is decoded.
 
 use serde_json::{Value, json};
-use vortex_client::{
+use vortex_client::Error;
+use vortex_client::types::{
     AcceptUser, ConfigureAutojoinRequest, CreateInvitationRequest, CreateInvitationScope,
-    CreateInvitationTarget, DeliveryType, Error, InvitationStatus, Inviter, SyncAction,
+    CreateInvitationTarget, DeliveryType, InvitationStatus, Inviter, SyncAction,
     SyncInternalInvitationRequest,
 };
 use wiremock::ResponseTemplate;

@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use vortex_client::{AcceptUser, Error};
+use vortex_client::Error;
+use vortex_client::types::AcceptUser;
 use wiremock::ResponseTemplate;
 
 use crate::support::{KEY, SECRET, assert_request_count, client, mount, start_server};
@@ -145,13 +146,13 @@ async fn too_many_requests_on_a_post_returns_retry_after_after_one_request() {
             .set_body_json(json!({"error": "Too Many Requests"})),
     )
     .await;
-    let request = vortex_client::CreateInvitationRequest::new(
+    let request = vortex_client::types::CreateInvitationRequest::new(
         "wc-1",
-        vortex_client::CreateInvitationTarget::new(
-            vortex_client::DeliveryType::Email,
+        vortex_client::types::CreateInvitationTarget::new(
+            vortex_client::types::DeliveryType::Email,
             "new@example.com",
         ),
-        vortex_client::Inviter::new("user-1"),
+        vortex_client::types::Inviter::new("user-1"),
     );
 
     let started = Instant::now();

@@ -141,7 +141,7 @@ async fn a_transport_error_lists_its_causes_in_debug() {
     drop(listener);
     let client = VortexClient::builder(KEY)
         .base_url(url)
-        .retry_policy(vortex_client::RetryPolicy::none())
+        .retry_policy(vortex_client::retry::RetryPolicy::none())
         .build()
         .unwrap();
 

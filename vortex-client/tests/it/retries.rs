@@ -5,11 +5,12 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use vortex_client::{
+use vortex_client::retry::{RetryBudget, RetryPolicy};
+use vortex_client::types::{
     AcceptUser, ConfigureAutojoinRequest, CreateInvitationRequest, CreateInvitationTarget,
-    DeliveryType, Error, Inviter, RetryBudget, RetryPolicy, SyncAction,
-    SyncInternalInvitationRequest, VortexClient,
+    DeliveryType, Inviter, SyncAction, SyncInternalInvitationRequest,
 };
+use vortex_client::{Error, VortexClient};
 use wiremock::ResponseTemplate;
 
 use crate::support::{

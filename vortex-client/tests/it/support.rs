@@ -3,10 +3,9 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use vortex_client::{
-    DeliveryType, Invitation, InvitationStatus, InvitationType, RetryPolicy, VortexClient,
-    VortexClientBuilder,
-};
+use vortex_client::retry::RetryPolicy;
+use vortex_client::types::{DeliveryType, Invitation, InvitationStatus, InvitationType};
+use vortex_client::{VortexClient, VortexClientBuilder};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use vortex_client::{AcceptUser, Error, VortexClient};
+use vortex_client::types::AcceptUser;
+use vortex_client::{Error, VortexClient};
 use wiremock::ResponseTemplate;
 
 use crate::support::{KEY, assert_request_count, builder, json_answer, mount, start_server};

@@ -3,10 +3,12 @@
 use std::time::Duration;
 
 use serde_json::json;
-use vortex_client::{
+use vortex_client::VortexClient;
+use vortex_client::retry::RetryPolicy;
+use vortex_client::types::{
     AcceptUser, ConfigureAutojoinRequest, CreateInvitationRequest, CreateInvitationScope,
-    CreateInvitationTarget, DeliveryType, InvitationStatus, InvitationType, Inviter, RetryPolicy,
-    SyncAction, SyncInternalInvitationRequest, VortexClient,
+    CreateInvitationTarget, DeliveryType, InvitationStatus, InvitationType, Inviter, SyncAction,
+    SyncInternalInvitationRequest,
 };
 use vortex_mock::{Fault, MockServer};
 

@@ -3,10 +3,10 @@
 use rocket::figment::Figment;
 use rocket::http::Header;
 use rocket::{post, routes};
-use vortex_client::routes::WebhookVerifier;
 use vortex_client::webhook::sign_payload;
 use vortex_mock::MockServer;
 use vortex_rocket::VerifiedWebhook;
+use vortex_routes::WebhookVerifier;
 
 use crate::support::{Answer, AppUser, as_user, client, figment, vortex_routes};
 

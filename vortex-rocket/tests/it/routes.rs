@@ -3,8 +3,8 @@
 use rocket::http::{ContentType, Status};
 use rocket::{get, routes};
 use serde_json::json;
-use vortex_client::routes::VortexRoutes;
 use vortex_mock::MockServer;
+use vortex_routes::VortexRoutes;
 
 use crate::support::{Answer, AppUser, app, as_user, client, rocket, vortex_routes};
 

@@ -8,9 +8,10 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::request::{self, FromRequest, Request};
 use rocket::{Build, Config, Rocket};
 use serde_json::Value;
-use vortex_client::routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser};
-use vortex_client::{RetryPolicy, VortexClient};
+use vortex_client::VortexClient;
+use vortex_client::retry::RetryPolicy;
 use vortex_mock::MockServer;
+use vortex_routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser};
 
 /// The app's user: `x-user-id`; ids starting with `admin` are autojoin admins.
 #[derive(Debug)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::error::Error;
+use vortex_client::Error;
 
 /// What kind of failure a [`RouteError`] is: for logs (`error.kind`) and for an app's
 /// [error renderer](super::VortexRoutes::error_renderer).
@@ -49,7 +49,7 @@ impl RouteErrorKind {
     /// A stable snake_case name, as logs carry it: `invalid_input`, `forbidden`, …
     ///
     /// ```
-    /// use vortex_client::routes::RouteErrorKind;
+    /// use vortex_routes::RouteErrorKind;
     ///
     /// assert_eq!(RouteErrorKind::UpstreamTimeout.as_str(), "upstream_timeout");
     /// ```
@@ -86,7 +86,7 @@ impl fmt::Display for RouteErrorKind {
 /// and `Allow` headers stay.
 ///
 /// ```
-/// use vortex_client::routes::{RouteError, RouteErrorKind};
+/// use vortex_routes::{RouteError, RouteErrorKind};
 ///
 /// let error = RouteError::bad_request("invitationId must not be empty");
 /// assert_eq!(error.status(), 400);

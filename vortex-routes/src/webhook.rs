@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::response::RouteResponse;
-use crate::time::{Clock, SystemClock};
-use crate::webhook::store::{Claim, ClaimOutcome, EventClaims, EventStore};
-use crate::webhook::{VortexEvent, WebhookError, Webhooks};
+use vortex_client::time::{Clock, SystemClock};
+use vortex_client::webhook::store::{Claim, ClaimOutcome, EventClaims, EventStore};
+use vortex_client::webhook::{VortexEvent, WebhookError, Webhooks};
 
 /// The default limit of webhook bodies: 1 MiB.
 pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
@@ -116,7 +116,7 @@ impl WebhookRejection {
 /// nothing would complete. How the claim ends: [`ClaimSlot`].
 ///
 /// ```
-/// use vortex_client::routes::{WebhookRejection, WebhookVerifier};
+/// use vortex_routes::{WebhookRejection, WebhookVerifier};
 /// use vortex_client::webhook::sign_payload;
 ///
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -270,13 +270,21 @@ impl WebhookVerifier {
         }
         let signature =
             std::str::from_utf8(signature).map_err(|_| WebhookRejection::InvalidSignature)?;
+        // Any JSON with a good signature is an event to `construct_event` (as in Node); the
+        // extractors hand the handler JSON objects only.
         let event = self
             .webhooks
-            .construct_object_event(body, signature)
+            .construct_event(body, signature)
             .map_err(|e| match e {
                 WebhookError::Parse(why) => WebhookRejection::NotAnObject(why),
                 _ => WebhookRejection::InvalidSignature,
             })?;
+        if !event.is_object() {
+            let found = event.json_kind();
+            return Err(WebhookRejection::NotAnObject(format!(
+                "expected an object, found {found}"
+            )));
+        }
         if let Some(max_age) = self.max_age {
             self.check_fresh(&event, max_age)?;
         }
@@ -323,10 +331,7 @@ impl WebhookVerifier {
         let stale = WebhookRejection::Stale {
             max_age_secs: max_age.as_secs(),
         };
-        let at = event
-            .timestamp()
-            .and_then(crate::time::parse_rfc3339)
-            .ok_or(stale.clone())?;
+        let at = event.timestamp_unix().ok_or(stale.clone())?;
         let now = i64::try_from(self.clock.now_unix_seconds()).unwrap_or(i64::MAX);
         let age = now.abs_diff(at);
         if age > max_age.as_secs() {
@@ -355,9 +360,9 @@ impl WebhookVerifier {
 ///   gone, a timeout): the slot is dropped with the request and the claim with it, which
 ///   releases it (see [`Claim`]);
 /// - **the process dies**: nothing runs; the claim expires after its lease (5 minutes by
-///   default, [`EventClaims::lease`](crate::webhook::store::EventClaims::lease)), then the
+///   default, [`EventClaims::lease`](vortex_client::webhook::store::EventClaims::lease)), then the
 ///   next delivery handles the event. A done record lasts 7 days by default
-///   ([`EventClaims::done_ttl`](crate::webhook::store::EventClaims::done_ttl)), longer than
+///   ([`EventClaims::done_ttl`](vortex_client::webhook::store::EventClaims::done_ttl)), longer than
 ///   Vortex retries.
 ///
 /// A handler therefore only has to answer honestly: 2xx once the event is safely handled,
@@ -365,7 +370,7 @@ impl WebhookVerifier {
 /// finish.
 ///
 /// ```
-/// use vortex_client::routes::{ClaimSlot, WebhookVerifier};
+/// use vortex_routes::{ClaimSlot, WebhookVerifier};
 /// use vortex_client::webhook::sign_payload;
 ///
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -429,8 +434,8 @@ impl ClaimSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::FixedClock;
-    use crate::webhook::sign_payload;
+    use vortex_client::time::FixedClock;
+    use vortex_client::webhook::sign_payload;
 
     const SECRET: &str = "whsec_test";
 
@@ -509,24 +514,24 @@ mod tests {
             &self,
             _: &str,
             _: Duration,
-        ) -> Result<ClaimOutcome, crate::webhook::store::StoreError> {
-            Err(crate::webhook::store::StoreError::unavailable(
+        ) -> Result<ClaimOutcome, vortex_client::webhook::store::StoreError> {
+            Err(vortex_client::webhook::store::StoreError::unavailable(
                 "connection refused",
             ))
         }
         async fn complete(
             &self,
             _: &str,
-            _: &crate::webhook::store::ClaimToken,
+            _: &vortex_client::webhook::store::ClaimToken,
             _: Duration,
-        ) -> Result<bool, crate::webhook::store::StoreError> {
+        ) -> Result<bool, vortex_client::webhook::store::StoreError> {
             unreachable!("nothing is claimed")
         }
         async fn release(
             &self,
             _: &str,
-            _: &crate::webhook::store::ClaimToken,
-        ) -> Result<bool, crate::webhook::store::StoreError> {
+            _: &vortex_client::webhook::store::ClaimToken,
+        ) -> Result<bool, vortex_client::webhook::store::StoreError> {
             unreachable!("nothing is claimed")
         }
     }

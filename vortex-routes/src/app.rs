@@ -1,6 +1,6 @@
 //! What an app needs from this crate next to a framework crate: the framework crates
 //! (`vortex-axum`, `vortex-actix`, `vortex-rocket`) re-export all of it with one
-//! `pub use vortex_client::routes::app::*;`, so that an app depends on its framework crate
+//! `pub use vortex_routes::app::*;`, so that an app depends on its framework crate
 //! alone. The list is here once, not three times.
 
 pub use super::{
@@ -8,8 +8,8 @@ pub use super::{
     OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
     WebhookVerifier, policy_fn,
 };
-pub use crate::webhook::store::{EventClaims, EventStore, InMemoryEventStore};
-pub use crate::webhook::{
+pub use vortex_client::webhook::store::{EventClaims, EventStore, InMemoryEventStore};
+pub use vortex_client::webhook::{
     AnalyticsEvent, VortexEvent, WebhookError, WebhookEvent, WebhookEventType, sign_payload,
 };
-pub use crate::{Error as VortexError, ExpiresIn, VortexClient};
+pub use vortex_client::{ExpiresIn, VortexClient};

@@ -16,11 +16,12 @@ use super::operation::Operation;
 use super::policy::{BoxFuture, Decision, Policy};
 use super::route::{RouteKind, match_route};
 use super::transform::{transform_invitation, transform_invitations};
-use crate::client::VortexClient;
-use crate::error::Error;
-use crate::expires::ExpiresIn;
-use crate::token::{TokenError, TokenOptions};
-use crate::user::VortexUser;
+use vortex_client::Error;
+use vortex_client::ExpiresIn;
+use vortex_client::TokenError;
+use vortex_client::VortexClient;
+use vortex_client::VortexUser;
+use vortex_client::token::TokenOptions;
 
 /// The default limit of request bodies of the router: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -36,7 +37,7 @@ type AttributesHook = dyn Fn(VortexUser, Map<String, Value>) -> BoxFuture<'stati
 ///
 /// ```
 /// use vortex_client::VortexClient;
-/// use vortex_client::routes::{AdminScopeOr, OwnInvitations, VortexRoutes};
+/// use vortex_routes::{AdminScopeOr, OwnInvitations, VortexRoutes};
 ///
 /// # fn main() -> Result<(), vortex_client::Error> {
 /// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
@@ -128,7 +129,7 @@ impl VortexRoutes {
     /// ```
     /// use serde_json::json;
     /// use vortex_client::VortexClient;
-    /// use vortex_client::routes::{AllowAllAuthenticated, RouteError, VortexRoutes};
+    /// use vortex_routes::{AllowAllAuthenticated, RouteError, VortexRoutes};
     ///
     /// # fn main() -> Result<(), vortex_client::Error> {
     /// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
@@ -323,7 +324,7 @@ impl VortexRoutes {
                 action,
                 component_id,
             } => {
-                let request = crate::types::SyncInternalInvitationRequest::new(
+                let request = vortex_client::types::SyncInternalInvitationRequest::new(
                     creator_id,
                     target_value,
                     action,

@@ -11,7 +11,7 @@ use serde_json::Value;
 ///
 /// ```
 /// use serde_json::json;
-/// use vortex_client::routes::transform_invitation;
+/// use vortex_routes::transform_invitation;
 ///
 /// let mut invitation = json!({"id": "i1", "groups": [{"groupId": "team-1", "type": "team"}], "status": "queued"});
 /// transform_invitation(&mut invitation);

@@ -10,7 +10,7 @@ use super::error::{ErrorRenderer, RouteError};
 /// An answer of the integration router. Every answer, error or not, has a JSON body.
 ///
 /// ```
-/// use vortex_client::routes::adapter::RouteResponse;
+/// use vortex_routes::adapter::RouteResponse;
 ///
 /// let answer = RouteResponse::error(403, "Forbidden");
 /// assert_eq!(answer.status(), 403);
@@ -88,7 +88,7 @@ impl RouteResponse {
     /// (catchers, extractor failures): `Not found`, `Method not allowed`, …
     ///
     /// ```
-    /// use vortex_client::routes::adapter::RouteResponse;
+    /// use vortex_routes::adapter::RouteResponse;
     ///
     /// assert_eq!(RouteResponse::for_status(404).body(), r#"{"error":"Not found"}"#);
     /// assert_eq!(RouteResponse::for_status(418).body(), r#"{"error":"Error 418"}"#);

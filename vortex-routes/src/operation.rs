@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::types::{AcceptUser, SyncAction};
+use vortex_client::types::{AcceptUser, SyncAction};
 
 /// What a request to the integration router wants to do, with the validated resource.
 ///
@@ -11,7 +11,7 @@ use crate::types::{AcceptUser, SyncAction};
 /// `authorize_vortex_operation`.
 ///
 /// ```
-/// use vortex_client::routes::{Operation, OperationKind};
+/// use vortex_routes::{Operation, OperationKind};
 ///
 /// let op = Operation::RevokeInvitation { invitation_id: "inv-1".into() };
 /// assert_eq!(op.name(), "REVOKE_INVITATION");
@@ -168,7 +168,7 @@ impl OperationKind {
     /// The kind with Ruby/Java name `name`.
     ///
     /// ```
-    /// use vortex_client::routes::OperationKind;
+    /// use vortex_routes::OperationKind;
     ///
     /// assert_eq!(OperationKind::from_name("REINVITE"), Some(OperationKind::Reinvite));
     /// assert_eq!(OperationKind::from_name("nope"), None);

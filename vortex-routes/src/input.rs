@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 use super::error::RouteError;
 use super::operation::Operation;
 use super::route::{MatchedRoute, Param, RouteKind};
-use crate::expires::ExpiresIn;
-use crate::token::{TokenOptions, TokenPayload};
-use crate::types::{AcceptUser, SyncAction};
-use crate::user::VortexUser;
+use vortex_client::ExpiresIn;
+use vortex_client::VortexUser;
+use vortex_client::token::{TokenOptions, TokenPayload};
+use vortex_client::types::{AcceptUser, SyncAction};
 
 /// The longest id or scope value accepted.
 const MAX_ID_CHARS: usize = 1000;
@@ -365,12 +365,12 @@ fn user_form(user: &Value) -> Result<AcceptUser, Invalid> {
             "user must have either email or phone",
         ));
     }
-    Ok(AcceptUser {
-        email,
-        phone,
-        name,
-        is_existing,
-    })
+    let mut accepting = AcceptUser::default();
+    accepting.email = email;
+    accepting.phone = phone;
+    accepting.name = name;
+    accepting.is_existing = is_existing;
+    Ok(accepting)
 }
 
 /// The legacy `{"type","value"}` target of the React provider.

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::operation::{Operation, OperationKind};
-use crate::user::VortexUser;
+use vortex_client::VortexUser;
 
 /// A policy's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ impl From<bool> for Decision {
 /// there is no silent allow-all.
 ///
 /// ```
-/// use vortex_client::routes::{Authorize, Decision, Operation, VortexUser};
+/// use vortex_routes::{Authorize, Decision, Operation, VortexUser};
 ///
 /// struct TeamPolicy;
 ///
@@ -150,7 +150,7 @@ impl Authorize for DenyAll {
 /// Signed-in users may perform the listed kinds of operation; others are refused.
 ///
 /// ```
-/// use vortex_client::routes::{AllowOperations, OperationKind};
+/// use vortex_routes::{AllowOperations, OperationKind};
 ///
 /// let policy = AllowOperations::new([OperationKind::Jwt, OperationKind::AcceptInvitations]);
 /// assert!(policy.allows(OperationKind::Jwt));
@@ -205,8 +205,8 @@ impl Authorize for AllowOperations {
 /// [`AdminScopeOr`].
 ///
 /// ```
-/// use vortex_client::AcceptUser;
-/// use vortex_client::routes::{Authorize, Decision, Operation, OwnInvitations, VortexUser};
+/// use vortex_client::types::AcceptUser;
+/// use vortex_routes::{Authorize, Decision, Operation, OwnInvitations, VortexUser};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let ada = VortexUser::new("user-2").email("ada@example.com");
@@ -263,7 +263,7 @@ impl Authorize for OwnInvitations {
 /// Users with admin scope `scope` may do everything; other users get what `others` allows.
 ///
 /// ```
-/// use vortex_client::routes::{AdminScopeOr, AllowOperations, OwnInvitations};
+/// use vortex_routes::{AdminScopeOr, AllowOperations, OwnInvitations};
 ///
 /// // Admins do everything; everyone else sees and accepts only their own invitations.
 /// let policy = AdminScopeOr::new("autojoin", OwnInvitations);
@@ -301,7 +301,7 @@ impl<P: Authorize> Authorize for AdminScopeOr<P> {
 /// A policy from an async closure.
 ///
 /// ```
-/// use vortex_client::routes::{Decision, Operation, OperationKind, policy_fn};
+/// use vortex_routes::{Decision, Operation, OperationKind, policy_fn};
 ///
 /// let policy = policy_fn(|operation: &Operation, _user| {
 ///     let allowed = operation.kind() != OperationKind::RevokeInvitation;
@@ -344,7 +344,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::AcceptUser;
+    use vortex_client::types::AcceptUser;
 
     fn ada() -> VortexUser {
         VortexUser::new("user-2").email("ada@example.com")

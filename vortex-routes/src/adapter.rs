@@ -10,8 +10,8 @@
 //!
 //! ```
 //! use vortex_client::VortexClient;
-//! use vortex_client::routes::adapter::{BodyError, RouteRequest, UserLookup};
-//! use vortex_client::routes::{AllowAllAuthenticated, VortexRoutes, VortexUser};
+//! use vortex_routes::adapter::{BodyError, RouteRequest, UserLookup};
+//! use vortex_routes::{AllowAllAuthenticated, VortexRoutes, VortexUser};
 //!
 //! /// A request of a made-up framework.
 //! struct Plain {
@@ -60,8 +60,8 @@ use std::future::Future;
 use super::error::RouteError;
 pub use super::response::RouteResponse;
 use super::webhook::{ClaimSlot, WebhookRejection, WebhookVerifier};
-use crate::user::VortexUser;
-use crate::webhook::VortexEvent;
+use vortex_client::VortexUser;
+use vortex_client::webhook::VortexEvent;
 
 /// Who sent a request, as the app's user extractor or guard tells it.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,7 +87,7 @@ impl UserLookup {
     /// [`Failed`](Self::Failed) for a 5xx, [`Anonymous`](Self::Anonymous) otherwise.
     ///
     /// ```
-    /// use vortex_client::routes::adapter::UserLookup;
+    /// use vortex_routes::adapter::UserLookup;
     ///
     /// assert_eq!(UserLookup::rejected(401, || "not signed in".into()), UserLookup::Anonymous);
     /// assert!(matches!(UserLookup::rejected(500, || "no session layer".into()), UserLookup::Failed { .. }));
@@ -130,7 +130,7 @@ impl BodyError {
     /// Refuses a body whose declared `Content-Length` is over `limit`, before reading it.
     ///
     /// ```
-    /// use vortex_client::routes::adapter::BodyError;
+    /// use vortex_routes::adapter::BodyError;
     ///
     /// assert_eq!(BodyError::check_length(Some(11), 10), Err(BodyError::TooLarge { limit: 10 }));
     /// assert_eq!(BodyError::check_length(None, 10), Ok(()));
@@ -285,16 +285,16 @@ macro_rules! __vortex_response {
     ($(#[$meta:meta])*) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq)]
-        pub struct VortexResponse(pub $crate::routes::adapter::RouteResponse);
+        pub struct VortexResponse(pub $crate::adapter::RouteResponse);
 
-        impl ::core::convert::From<$crate::routes::adapter::RouteResponse> for VortexResponse {
-            fn from(answer: $crate::routes::adapter::RouteResponse) -> Self {
+        impl ::core::convert::From<$crate::adapter::RouteResponse> for VortexResponse {
+            fn from(answer: $crate::adapter::RouteResponse) -> Self {
                 Self(answer)
             }
         }
 
-        impl ::core::convert::From<$crate::routes::RouteError> for VortexResponse {
-            fn from(error: $crate::routes::RouteError) -> Self {
+        impl ::core::convert::From<$crate::RouteError> for VortexResponse {
+            fn from(error: $crate::RouteError) -> Self {
                 Self(error.into())
             }
         }

@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod adapter;
+pub mod app;
+mod error;
+mod handler;
+mod input;
+mod operation;
+mod policy;
+mod response;
+mod route;
+mod transform;
+mod webhook;
+
+pub use error::{RouteError, RouteErrorKind};
+pub use handler::{DEFAULT_BODY_LIMIT, VortexRoutes};
+pub use operation::{Operation, OperationKind};
+pub use policy::{
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll,
+    OwnInvitations, Policy, PolicyFn, policy_fn,
+};
+pub use route::RouteKind;
+pub use transform::{transform_invitation, transform_invitations};
+pub use webhook::{ClaimSlot, DEFAULT_WEBHOOK_BODY_LIMIT, WebhookRejection, WebhookVerifier};
+
+pub use vortex_client::VortexUser;
