@@ -466,6 +466,7 @@ impl Case {
                 .client_timeout
                 .unwrap_or(crate::env::DEFAULT_CLIENT_TIMEOUT),
             upstream: self.upstream_mode,
+            policy: None,
         })
         .await;
         for fault in &self.faults {

@@ -11,7 +11,7 @@ use serde_json::Value;
 use vortex_client::retry::RetryPolicy;
 use vortex_client::{ApiKey, VortexClient};
 use vortex_mock::{MockServer, generate_api_key};
-use vortex_routes::{VortexRoutes, VortexUser};
+use vortex_routes::{Policy, VortexRoutes, VortexUser};
 
 use crate::app::{
     AppConfig, Framework, RunningApp, SUITE_SECRET, SuitePolicy, jwt_attributes_hook,
@@ -45,6 +45,8 @@ pub struct EnvOptions {
     pub client_timeout: Duration,
     /// The upstream.
     pub upstream: UpstreamMode,
+    /// The app's policy, instead of [`SuitePolicy`].
+    pub policy: Option<Policy>,
 }
 
 impl Default for EnvOptions {
@@ -54,6 +56,7 @@ impl Default for EnvOptions {
             body_limit: None,
             client_timeout: DEFAULT_CLIENT_TIMEOUT,
             upstream: UpstreamMode::Mock,
+            policy: None,
         }
     }
 }
@@ -82,7 +85,16 @@ pub fn suite_client(key: &str, base_url: &str, timeout: Duration) -> VortexClien
 /// The Vortex routes of the test app: [`SuitePolicy`], the `/jwt` attributes hook and the
 /// body limit.
 pub fn suite_routes(client: VortexClient, body_limit: Option<usize>) -> VortexRoutes {
-    let mut routes = VortexRoutes::new(client, SuitePolicy).jwt_attributes(jwt_attributes_hook);
+    suite_routes_with(client, body_limit, Policy::new(SuitePolicy))
+}
+
+/// [`suite_routes`] with another policy.
+pub fn suite_routes_with(
+    client: VortexClient,
+    body_limit: Option<usize>,
+    policy: Policy,
+) -> VortexRoutes {
+    let mut routes = VortexRoutes::new(client, policy).jwt_attributes(jwt_attributes_hook);
     if let Some(limit) = body_limit {
         routes = routes.body_limit(limit);
     }
@@ -192,7 +204,8 @@ impl<F: Framework> Env<F> {
         let client = suite_client(&client_key, &base_url, options.client_timeout);
         let mut secrets = secrets_of(&key);
         secrets.extend(secrets_of(&client_key));
-        let config = AppConfig::new(suite_routes(client, options.body_limit));
+        let policy = options.policy.unwrap_or_else(|| Policy::new(SuitePolicy));
+        let config = AppConfig::new(suite_routes_with(client, options.body_limit, policy));
         let app = F::spawn(config.clone());
         Self {
             mock,

@@ -120,6 +120,11 @@ macro_rules! conformance_suite {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn own_invitations() {
+                $crate::suite::own_invitations::<Under>().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn current_user() {
                 $crate::suite::current_user::<Under>().await;
             }

@@ -41,6 +41,11 @@ pub async fn webhook_claims<F: Framework>(store: checks::claims::Store) {
     checks::claims::claims::<F>(store).await;
 }
 
+/// The ready-made `OwnInvitations` policy behind `AdminScopeOr`.
+pub async fn own_invitations<F: Framework>() {
+    checks::own::own_invitations::<F>().await;
+}
+
 /// The current-user extractor/guard.
 pub async fn current_user<F: Framework>() {
     checks::me::current_user::<F>().await;

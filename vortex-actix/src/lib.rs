@@ -77,7 +77,7 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = VortexClient::from_env()
 //!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
-//! // Admins may do everything; others see and accept only their own invitations.
+//! // Admins may do everything; others view and accept only invitations sent to them (or share links).
 //! let policy = AdminScopeOr::new("autojoin", OwnInvitations);
 //! // Shared by every worker: build it outside `HttpServer::new`.
 //! let routes = VortexRoutes::new(client, policy);

@@ -54,7 +54,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
-//! // Admins may do everything; others see and accept only their own invitations.
+//! // Admins may do everything; others view and accept only invitations sent to them (or share links).
 //! let routes = VortexRoutes::new(client, AdminScopeOr::new("autojoin", OwnInvitations));
 //!
 //! let app = Router::new()

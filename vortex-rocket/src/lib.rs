@@ -76,7 +76,7 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
 //! let client = VortexClient::from_env()
 //!     .or_else(|_| VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing"))?;
-//! // Admins may do everything; others see and accept only their own invitations.
+//! // Admins may do everything; others view and accept only invitations sent to them (or share links).
 //! let policy = AdminScopeOr::new("autojoin", OwnInvitations);
 //! let vortex = VortexRoutes::new(client, policy);
 //!

@@ -38,7 +38,7 @@ const METHODS: [Method; 9] = {
 ///
 /// ```
 /// # use rocket::request::{self, FromRequest, Request};
-/// # use vortex_routes::VortexUser;
+/// # use vortex_rocket::VortexUser;
 /// # struct AppUser(String);
 /// # #[rocket::async_trait]
 /// # impl<'r> FromRequest<'r> for AppUser {
@@ -196,7 +196,7 @@ where
 ///
 /// ```
 /// # use rocket::request::{self, FromRequest, Request};
-/// # use vortex_routes::VortexUser;
+/// # use vortex_rocket::VortexUser;
 /// # struct AppUser(String);
 /// # #[rocket::async_trait]
 /// # impl<'r> FromRequest<'r> for AppUser {

@@ -6,6 +6,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
+use futures_util::future::try_join_all;
 use serde_json::{Map, Value, json};
 use tracing::Instrument as _;
 
@@ -13,7 +14,7 @@ use super::adapter::{BodyError, RouteRequest, RouteResponse};
 use super::error::{ErrorRenderer, RouteError};
 use super::input::{self, Action};
 use super::operation::Operation;
-use super::policy::{BoxFuture, Decision, Policy};
+use super::policy::{BoxFuture, Decision, Policy, is_own_invitation};
 use super::route::{RouteKind, match_route};
 use super::transform::{transform_invitation, transform_invitations};
 use vortex_client::Error;
@@ -41,7 +42,7 @@ type AttributesHook = dyn Fn(VortexUser, Map<String, Value>) -> BoxFuture<'stati
 ///
 /// # fn main() -> Result<(), vortex_client::Error> {
 /// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
-/// // Admins may do everything; others see and accept only their own invitations.
+/// // Admins may do everything; others view and accept only invitations sent to them (or share links).
 /// let routes = VortexRoutes::new(client, AdminScopeOr::new("autojoin", OwnInvitations))
 ///     .body_limit(16 * 1024);
 /// assert_eq!(routes.limit(), 16 * 1024);
@@ -243,9 +244,11 @@ impl VortexRoutes {
             drop(body);
             let operation = action.operation();
             record_if_enabled("operation", operation.name());
-            if let Decision::Deny(message) = self.inner.policy.decide(operation, &user).await {
-                return Err(RouteError::forbidden(message));
-            }
+            let own_only = match self.inner.policy.decide(operation, &user).await {
+                Decision::Allow => false,
+                Decision::AllowOwnInvitations => true,
+                Decision::Deny(message) => return Err(RouteError::forbidden(message)),
+            };
             match action {
                 Action::Jwt { context } => {
                     if let (Some(hook), Some(context)) = (&self.inner.jwt_attributes, context) {
@@ -273,16 +276,28 @@ impl VortexRoutes {
                 }
                 // Boxed: the upstream call's future is large (the HTTP client's), and the token
                 // routes would otherwise carry (and move) its space in theirs.
-                Action::Api(operation) => Box::pin(self.call(matched.kind, operation))
-                    .await
-                    .map(|body| RouteResponse::ok(&body)),
+                Action::Api(operation) => {
+                    let owner = own_only.then_some(&user);
+                    Box::pin(self.call(matched.kind, operation, owner))
+                        .await
+                        .map(|body| RouteResponse::ok(&body))
+                }
             }
         }
     }
 
-    /// Calls Vortex and shapes its answer.
-    async fn call(&self, route: RouteKind, operation: Operation) -> Result<Value, RouteError> {
+    /// Calls Vortex and shapes its answer. With an `owner`
+    /// ([`Decision::AllowOwnInvitations`]), the invitations the operation acts on must be
+    /// theirs: the one fetched is checked before it is answered, and those to accept are
+    /// fetched and checked before the accept is sent.
+    async fn call(
+        &self,
+        route: RouteKind,
+        operation: Operation,
+        owner: Option<&VortexUser>,
+    ) -> Result<Value, RouteError> {
         let raw = self.inner.client.raw();
+        let check_answer_owner = matches!(operation, Operation::GetInvitation { .. });
         let (answer, shape): (Result<Value, Error>, Shape) = match operation {
             // Signed locally; `authorize_and_perform` handles them.
             Operation::Jwt | Operation::Token { .. } => return Err(RouteError::internal()),
@@ -303,10 +318,15 @@ impl VortexRoutes {
             Operation::AcceptInvitations {
                 invitation_ids,
                 user,
-            } => (
-                raw.accept_invitations(&invitation_ids, &user).await,
-                Shape::Accepted,
-            ),
+            } => {
+                if let Some(owner) = owner {
+                    self.require_own(&invitation_ids, owner).await?;
+                }
+                (
+                    raw.accept_invitations(&invitation_ids, &user).await,
+                    Shape::Accepted,
+                )
+            }
             Operation::GetScopeInvitations { scope_type, scope } => (
                 raw.get_invitations_by_scope(&scope_type, &scope).await,
                 Shape::List,
@@ -333,12 +353,38 @@ impl VortexRoutes {
                 (raw.sync_internal_invitation(&request).await, Shape::Object)
             }
         };
-        match answer {
-            Ok(answer) => shape.apply(route, answer),
-            Err(error) => Err(upstream_failure(&error)),
+        let answer = match answer {
+            Ok(answer) => shape.apply(route, answer)?,
+            Err(error) => return Err(upstream_failure(&error)),
+        };
+        if let Some(owner) = owner.filter(|_| check_answer_owner)
+            && !is_own_invitation(&answer, owner)
+        {
+            return Err(RouteError::forbidden(Some(NOT_YOURS_TO_VIEW.to_owned())));
+        }
+        Ok(answer)
+    }
+
+    /// Fetches the invitations to accept (concurrently) and refuses unless all are `owner`'s.
+    async fn require_own(&self, ids: &[String], owner: &VortexUser) -> Result<(), RouteError> {
+        let raw = self.inner.client.raw();
+        let invitations = try_join_all(ids.iter().map(|id| raw.get_invitation(id)))
+            .await
+            .map_err(|error| upstream_failure(&error))?;
+        if invitations
+            .iter()
+            .all(|invitation| is_own_invitation(invitation, owner))
+        {
+            Ok(())
+        } else {
+            Err(RouteError::forbidden(Some(NOT_YOURS_TO_ACCEPT.to_owned())))
         }
     }
 }
+
+const NOT_YOURS_TO_VIEW: &str = "You can view only invitations sent to you or shared with anyone";
+const NOT_YOURS_TO_ACCEPT: &str =
+    "You can accept only invitations sent to you or shared with anyone";
 
 /// Records `value` as the field `name` of the current span, when a subscriber listens.
 fn record_if_enabled(name: &str, value: impl tracing::Value) {

@@ -6,6 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::operation::{Operation, OperationKind};
 use vortex_client::VortexUser;
 
@@ -17,6 +19,18 @@ pub enum Decision {
     Allow,
     /// Refuse with 403; the message (default `Forbidden`) is shown to the caller.
     Deny(Option<String>),
+    /// Go ahead only if every invitation the operation acts on is **the user's own**: one of
+    /// its targets is the user's e-mail address (compared without regard to ASCII case), or
+    /// it is a shareable link meant for anyone (no e-mail, phone or internal target, and
+    /// delivered as `share`). The route decides it on the invitation itself:
+    ///
+    /// - `GET_INVITATION`: the invitation the route fetched anyway, before answering it (no
+    ///   extra upstream call); someone else's gets 403;
+    /// - `ACCEPT_INVITATIONS`: each invitation is fetched first (one upstream `GET` per id,
+    ///   concurrently), and the accept is sent only if all are the user's own; otherwise 403
+    ///   and nothing is accepted;
+    /// - any other operation: the same as [`Allow`](Self::Allow).
+    AllowOwnInvitations,
 }
 
 impl Decision {
@@ -25,7 +39,7 @@ impl Decision {
         Self::Deny(Some(message.into()))
     }
 
-    /// Whether the decision allows the operation.
+    /// Whether the decision allows the operation without looking at invitations.
     pub fn is_allowed(&self) -> bool {
         matches!(self, Self::Allow)
     }
@@ -194,15 +208,21 @@ impl Authorize for AllowOperations {
 /// - get a JWT or a widget token for themselves (`JWT`, `TOKEN`);
 /// - list the invitations sent to **their own e-mail address** (`GET_INVITATIONS` with
 ///   `targetType=email` and the user's e-mail, compared without regard to ASCII case);
-/// - view one invitation by its id (`GET_INVITATION`: what the page an invitation link opens
-///   asks for; invitation ids are unguessable);
-/// - accept invitations **as themselves** (`ACCEPT_INVITATIONS` whose accepting user has the
-///   user's own e-mail address).
+/// - view one invitation by its id (`GET_INVITATION`) **if it is their own**;
+/// - accept invitations (`ACCEPT_INVITATIONS`) **as themselves** (the accepting user has the
+///   user's own e-mail address) and **only their own**.
 ///
-/// Everything else is refused with 403: other addresses, phone numbers and ids, any scope or
-/// group, revoke, reinvite, delete and sync. A user without an e-mail address gets only
-/// tokens and single invitations. The policy to copy for regular users, usually behind
-/// [`AdminScopeOr`].
+/// An invitation is the user's own when one of its targets is the user's e-mail address, or
+/// when it is a shareable link meant for anyone (no e-mail, phone or internal target, and
+/// delivered as `share`). The route checks that on the invitation itself
+/// ([`Decision::AllowOwnInvitations`]): viewing costs no extra upstream call (the fetched
+/// invitation is checked before it is answered); accepting fetches each invitation first,
+/// one upstream `GET` per id.
+///
+/// Everything else is refused with 403: other addresses, phone numbers and ids, someone
+/// else's invitation, any scope or group, revoke, reinvite, delete and sync. A user without
+/// an e-mail address gets tokens and shareable links only. The policy to copy for regular
+/// users, usually behind [`AdminScopeOr`].
 ///
 /// ```
 /// use vortex_client::types::AcceptUser;
@@ -214,6 +234,10 @@ impl Authorize for AllowOperations {
 /// let other = Operation::GetInvitations { target_type: "email".into(), target_value: "bob@example.com".into() };
 /// assert_eq!(OwnInvitations.authorize(&own, &ada).await, Decision::Allow);
 /// assert!(!OwnInvitations.authorize(&other, &ada).await.is_allowed());
+///
+/// // One invitation by id: allowed only once the route has seen it is Ada's own.
+/// let one = Operation::GetInvitation { invitation_id: "inv-1".into() };
+/// assert_eq!(OwnInvitations.authorize(&one, &ada).await, Decision::AllowOwnInvitations);
 ///
 /// let accept_as_bob = Operation::AcceptInvitations {
 ///     invitation_ids: vec!["inv-1".into()],
@@ -233,9 +257,8 @@ impl OwnInvitations {
                 .is_some_and(|email| email.eq_ignore_ascii_case(address))
         };
         match operation {
-            Operation::Jwt | Operation::Token { .. } | Operation::GetInvitation { .. } => {
-                Decision::Allow
-            }
+            Operation::Jwt | Operation::Token { .. } => Decision::Allow,
+            Operation::GetInvitation { .. } => Decision::AllowOwnInvitations,
             Operation::GetInvitations {
                 target_type,
                 target_value,
@@ -245,7 +268,7 @@ impl OwnInvitations {
             ),
             Operation::AcceptInvitations {
                 user: accepting, ..
-            } if accepting.email.as_deref().is_some_and(own_email) => Decision::Allow,
+            } if accepting.email.as_deref().is_some_and(own_email) => Decision::AllowOwnInvitations,
             Operation::AcceptInvitations { .. } => {
                 Decision::deny_with("You can accept invitations only with your own e-mail address")
             }
@@ -258,6 +281,43 @@ impl Authorize for OwnInvitations {
     async fn authorize(&self, operation: &Operation, user: &VortexUser) -> Decision {
         Self::decide(operation, user)
     }
+}
+
+/// Whether `invitation` (an upstream invitation object) is `user`'s own, as
+/// [`Decision::AllowOwnInvitations`] defines it.
+pub(crate) fn is_own_invitation(invitation: &Value, user: &VortexUser) -> bool {
+    let targets = invitation
+        .get("target")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    fn target(t: &Value) -> (&str, &str) {
+        let field = |name| t.get(name).and_then(Value::as_str).unwrap_or_default();
+        (field("type"), field("value"))
+    }
+    let sent_to_user = user.email.as_deref().is_some_and(|email| {
+        targets.iter().map(target).any(|(kind, value)| {
+            kind.eq_ignore_ascii_case("email") && value.eq_ignore_ascii_case(email)
+        })
+    });
+    sent_to_user || is_shareable_link(invitation, targets.iter().map(target))
+}
+
+/// A link meant for anyone: addressed to no person (no e-mail, phone or internal target) and
+/// delivered as `share` (a `share` target or delivery type).
+fn is_shareable_link<'a>(
+    invitation: &Value,
+    mut targets: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> bool {
+    const PERSONAL: [&str; 5] = ["email", "phone", "phoneNumber", "internal", "username"];
+    let personal = targets
+        .clone()
+        .any(|(kind, _)| PERSONAL.iter().any(|p| kind.eq_ignore_ascii_case(p)));
+    let shared_by_target = targets.any(|(kind, _)| kind.eq_ignore_ascii_case("share"));
+    let shared_by_delivery = invitation
+        .get("deliveryTypes")
+        .and_then(Value::as_array)
+        .is_some_and(|types| types.iter().any(|t| t.as_str() == Some("share")));
+    !personal && (shared_by_target || shared_by_delivery)
 }
 
 /// Users with admin scope `scope` may do everything; other users get what `others` allows.
@@ -344,6 +404,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use vortex_client::types::AcceptUser;
 
     fn ada() -> VortexUser {
@@ -377,9 +438,60 @@ mod tests {
             user,
         };
         let decide = |op: &Operation| OwnInvitations::decide(op, &ada());
-        assert!(decide(&accept(AcceptUser::email("Ada@Example.com"))).is_allowed());
-        assert!(!decide(&accept(AcceptUser::email("bob@example.com"))).is_allowed());
-        assert!(!decide(&accept(AcceptUser::default())).is_allowed());
+        assert_eq!(
+            decide(&accept(AcceptUser::email("Ada@Example.com"))),
+            Decision::AllowOwnInvitations
+        );
+        assert!(matches!(
+            decide(&accept(AcceptUser::email("bob@example.com"))),
+            Decision::Deny(_)
+        ));
+        assert!(matches!(
+            decide(&accept(AcceptUser::default())),
+            Decision::Deny(_)
+        ));
+    }
+
+    #[test]
+    fn an_invitation_is_own_when_sent_to_the_users_email_or_shared_with_anyone() {
+        let own = |invitation: Value| is_own_invitation(&invitation, &ada());
+        assert!(own(
+            json!({"id": "i", "target": [{"type": "email", "value": "ADA@example.com"}]})
+        ));
+        assert!(own(json!({"target": [
+            {"type": "phone", "value": "+1555"},
+            {"type": "email", "value": "ada@example.com"}
+        ]})));
+        assert!(!own(
+            json!({"target": [{"type": "email", "value": "bob@example.com"}]})
+        ));
+        // The user's address under another target type is not an e-mail invitation.
+        assert!(!own(
+            json!({"target": [{"type": "internal", "value": "ada@example.com"}]})
+        ));
+        // Shareable links: no personal target, delivered as `share`.
+        assert!(own(json!({"target": [{"type": "share", "value": "x"}]})));
+        assert!(own(json!({"deliveryTypes": ["share"], "target": []})));
+        assert!(own(json!({"deliveryTypes": ["share"]})));
+        assert!(!own(json!({
+            "deliveryTypes": ["share", "email"],
+            "target": [{"type": "email", "value": "bob@example.com"}]
+        })));
+        // Nothing says who it is for, and it is not a share link: not the user's.
+        assert!(!own(json!({"id": "i"})));
+        assert!(!own(
+            json!({"deliveryTypes": ["email"], "target": "ada@example.com"})
+        ));
+        // A user without an e-mail address owns shareable links only.
+        let no_email = VortexUser::new("user-3");
+        assert!(!is_own_invitation(
+            &json!({"target": [{"type": "email", "value": ""}]}),
+            &no_email
+        ));
+        assert!(is_own_invitation(
+            &json!({"target": [{"type": "share", "value": "x"}]}),
+            &no_email
+        ));
     }
 
     #[test]
@@ -404,11 +516,11 @@ mod tests {
             assert_eq!(decide(&op), Decision::Deny(None), "{op:?}");
         }
         assert!(decide(&Operation::Jwt).is_allowed());
-        assert!(
+        assert_eq!(
             decide(&Operation::GetInvitation {
                 invitation_id: "inv-1".into()
-            })
-            .is_allowed()
+            }),
+            Decision::AllowOwnInvitations
         );
     }
 }

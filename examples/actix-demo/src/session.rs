@@ -12,9 +12,9 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use serde_json::json;
+use vortex_actix::VortexUser;
 use vortex_demo::app::SESSION_USER_ID;
 use vortex_demo::{DemoApp, SessionSecret};
-use vortex_routes::VortexUser;
 
 /// The session cookie's name.
 const COOKIE_NAME: &str = "vortex_demo_session";

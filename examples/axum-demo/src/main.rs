@@ -19,9 +19,9 @@ use tower_sessions::{MemoryStore, Session};
 use tower_sessions_redis_store::RedisStore;
 use tower_sessions_redis_store::fred::prelude::{ClientLike as _, Config, Pool};
 use vortex_axum::VerifiedWebhook;
+use vortex_axum::WebhookVerifier;
 use vortex_demo::app::SESSION_USER_ID;
 use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner, serving};
-use vortex_routes::WebhookVerifier;
 
 #[derive(Clone, FromRef)]
 struct AppState {

@@ -11,9 +11,9 @@ use serde_json::json;
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::service::SignedCookie;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
+use vortex_axum::VortexUser;
 use vortex_demo::SessionSecret;
 use vortex_demo::app::SESSION_USER_ID;
-use vortex_routes::VortexUser;
 
 use crate::AppState;
 

@@ -17,7 +17,7 @@ use rocket::response::{self, Responder, Response, content::RawHtml};
 use rocket::{Route, State, get, post, route, routes};
 use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner};
 use vortex_rocket::VerifiedWebhook;
-use vortex_routes::VortexUser;
+use vortex_rocket::VortexUser;
 
 /// The private (encrypted) cookie that holds the signed-in user's id.
 const COOKIE_NAME: &str = "vortex_demo_session";

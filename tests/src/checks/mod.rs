@@ -1,10 +1,12 @@
 //! The checks that are not rows of the table: token bytes, the invitation transform with key
 //! order, webhooks, event claims across two instances (in memory and on Redis), the
-//! current-user extractor, and mock webhooks delivered end to end.
+//! current-user extractor, the `OwnInvitations` policy, and mock webhooks delivered end to
+//! end.
 
 pub mod claims;
 pub mod e2e;
 pub mod me;
+pub mod own;
 pub mod tokens;
 pub mod transform;
 pub mod webhooks;

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use http_body_util::BodyExt as _;
 use serde_json::Value;
 use tower::ServiceExt as _;
-use vortex_routes::VortexUser;
+use vortex_actix::VortexUser;
 
 use crate::support::{Answer, AppUser, mock, routes, send, vortex_scope};
 

@@ -7,10 +7,10 @@ use actix_web::dev::{Payload, Service, ServiceResponse};
 use actix_web::http::header::HeaderMap;
 use actix_web::{FromRequest, HttpRequest, error::ErrorUnauthorized, web};
 use serde_json::{Value, json};
+use vortex_actix::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser};
 use vortex_client::VortexClient;
 use vortex_client::retry::RetryPolicy;
 use vortex_mock::MockServer;
-use vortex_routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser};
 
 /// The app's user: `x-user-id`, admin (scope `autojoin`) when `x-admin: 1`.
 #[derive(Debug)]

@@ -6,8 +6,8 @@ use actix_web::test::{TestRequest, init_service};
 use actix_web::{App, HttpResponse, web};
 use serde_json::json;
 use vortex_actix::VerifiedWebhook;
+use vortex_actix::WebhookVerifier;
 use vortex_client::webhook::sign_payload;
-use vortex_routes::WebhookVerifier;
 
 use crate::support::send;
 

@@ -6,7 +6,7 @@ use rocket::{post, routes};
 use vortex_client::webhook::sign_payload;
 use vortex_mock::MockServer;
 use vortex_rocket::VerifiedWebhook;
-use vortex_routes::WebhookVerifier;
+use vortex_rocket::WebhookVerifier;
 
 use crate::support::{Answer, AppUser, as_user, client, figment, vortex_routes};
 

@@ -4,7 +4,7 @@ use rocket::http::{ContentType, Status};
 use rocket::{get, routes};
 use serde_json::json;
 use vortex_mock::MockServer;
-use vortex_routes::VortexRoutes;
+use vortex_rocket::VortexRoutes;
 
 use crate::support::{Answer, AppUser, app, as_user, client, rocket, vortex_routes};
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 use vortex_client::VortexClient;
 use vortex_client::retry::RetryPolicy;
 use vortex_mock::MockServer;
-use vortex_routes::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser};
+use vortex_rocket::{AdminScopeOr, AllowOperations, VortexRoutes, VortexUser};
 
 /// The app's user: `x-user-id`; ids starting with `admin` are autojoin admins.
 #[derive(Debug)]

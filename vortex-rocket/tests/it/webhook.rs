@@ -11,8 +11,8 @@ use rocket::route::{self, Route};
 use rocket::{Build, Data, Request, Rocket, State, post, routes};
 use serde_json::json;
 use vortex_client::webhook::sign_payload;
+use vortex_rocket::WebhookVerifier;
 use vortex_rocket::{VerifiedWebhook, VortexResponse};
-use vortex_routes::WebhookVerifier;
 
 use crate::support::{Answer, client, rocket};
 
