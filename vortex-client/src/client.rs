@@ -386,8 +386,33 @@ impl VortexClient {
         self.raw().revoke_invitation(invitation_id).await.map(drop)
     }
 
+    /// Accepts one invitation for `user` (`POST /api/v1/invitations/accept` with one id):
+    /// the recommended way to accept, answering the accepted invitation, typed. An upstream
+    /// answer of the form `{"invitations":[…]}` gives its first invitation.
+    ///
+    /// ```no_run
+    /// use vortex_client::VortexClient;
+    /// use vortex_client::types::{AcceptUser, InvitationStatus};
+    ///
+    /// # async fn run() -> Result<(), vortex_client::Error> {
+    /// let client = VortexClient::from_env()?;
+    /// let user = AcceptUser::email("ada@example.com").name("Ada").is_existing(false);
+    /// let invitation = client.accept_invitation("inv-1", &user).await?;
+    /// assert_eq!(invitation.status, Some(InvitationStatus::Accepted));
+    /// # Ok(()) }
+    /// ```
+    pub async fn accept_invitation(
+        &self,
+        invitation_id: &str,
+        user: &AcceptUser,
+    ) -> Result<Invitation, Error> {
+        let answer = self.accept_invitations(&[invitation_id], user).await?;
+        decode(first_of_list(answer))
+    }
+
     /// Accepts invitations for `user`, answering the upstream JSON as it is (its shape is
-    /// not pinned down: an invitation, or `{"invitations":[…]}`).
+    /// not pinned down: an invitation, or `{"invitations":[…]}`). For one invitation,
+    /// [`accept_invitation`](Self::accept_invitation) answers it typed.
     pub async fn accept_invitations<S: AsRef<str>>(
         &self,
         invitation_ids: &[S],
@@ -924,6 +949,14 @@ fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
         )));
     }
     serde_json::from_value(value).map_err(|e| Error::Decode(e.to_string()))
+}
+
+/// The first element of `{"invitations":[…]}`; any other answer as it is.
+fn first_of_list(mut answer: Value) -> Value {
+    match answer.get_mut("invitations") {
+        Some(Value::Array(list)) if !list.is_empty() => list.swap_remove(0),
+        _ => answer,
+    }
 }
 
 fn invitations_of(mut answer: Value) -> Result<Vec<Invitation>, Error> {

@@ -198,6 +198,74 @@ async fn accept_invitations_posts_ids_and_user_and_passes_the_answer_through() {
 }
 
 #[tokio::test]
+async fn accept_invitation_posts_one_id_and_answers_the_invitation_typed() {
+    let server = start_server().await;
+    let answer = crate::support::invitation_json("inv-1");
+    mount(
+        &server,
+        "POST",
+        "/api/v1/invitations/accept",
+        json_answer(&answer),
+    )
+    .await;
+    let client = client(&server);
+    let user = AcceptUser::email("ada@example.com").name("Ada");
+
+    let invitation = client.accept_invitation("inv-1", &user).await.unwrap();
+    assert_eq!(invitation.id, "inv-1");
+    assert_eq!(
+        serde_json::to_value(&invitation).unwrap()["id"],
+        answer["id"]
+    );
+
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 1, "one call");
+    assert_target(&requests[0], "POST", "/api/v1/invitations/accept", None);
+    assert_sdk_headers(&requests[0]);
+    let expected = json!({
+        "invitationIds": ["inv-1"],
+        "user": {"email": "ada@example.com", "name": "Ada"}
+    });
+    assert_json_body(&requests[0], &expected);
+}
+
+#[tokio::test]
+async fn accept_invitation_takes_the_first_of_a_list_answer_and_refuses_other_shapes() {
+    let server = start_server().await;
+    let listed = json!({"invitations": [crate::support::invitation_json("inv-7")]});
+    mount(
+        &server,
+        "POST",
+        "/api/v1/invitations/accept",
+        json_answer(&listed),
+    )
+    .await;
+    let user = AcceptUser::email("ada@example.com");
+    let invitation = client(&server)
+        .accept_invitation("inv-7", &user)
+        .await
+        .unwrap();
+    assert_eq!(invitation.id, "inv-7");
+
+    let server = start_server().await;
+    mount(
+        &server,
+        "POST",
+        "/api/v1/invitations/accept",
+        json_answer(&json!([1, 2])),
+    )
+    .await;
+    let error = client(&server)
+        .accept_invitation("inv-7", &user)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, vortex_client::Error::Decode(_)),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
 async fn accept_invitations_with_a_phone_user_sends_only_the_phone() {
     let server = start_server().await;
     let answer = json!({"invitations": [crate::support::invitation_json("inv-1")]});

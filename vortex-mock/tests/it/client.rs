@@ -280,3 +280,25 @@ async fn outage_a_stalled_mock_answers_within_the_deadline() {
     );
     assert_eq!(mock.request_count(), 1);
 }
+
+#[tokio::test]
+async fn accept_invitation_accepts_one_and_answers_it_typed() {
+    let mock = MockServer::start().await;
+    let client = client_for(&mock);
+    let created = client
+        .create_invitation(&create_request(DeliveryType::Email, "grace@example.com"))
+        .await
+        .unwrap();
+    let accepted = client
+        .accept_invitation(&created.id, &AcceptUser::email("grace@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(accepted.id, created.id);
+    assert_eq!(accepted.status, Some(InvitationStatus::Accepted));
+    assert_eq!(accepted.accepts.len(), 1);
+    let unknown = client
+        .accept_invitation("inv-unknown", &AcceptUser::email("grace@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.status(), Some(404), "{unknown:?}");
+}
