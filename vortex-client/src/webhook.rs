@@ -44,7 +44,7 @@ pub const SIGNATURE_HEADER: &str = "X-Vortex-Signature";
 /// assert!(format!("{error:?}").starts_with("MissingSecret: VortexWebhooks requires a secret"));
 /// assert!(format!("{error:?}").contains("VORTEX_WEBHOOK_SECRET"));
 /// ```
-#[derive(thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum WebhookError {
     /// The webhook secret is empty.
@@ -53,8 +53,9 @@ pub enum WebhookError {
          (conventionally VORTEX_WEBHOOK_SECRET)"
     )]
     MissingSecret,
-    /// The signature header is absent or empty (reported by the framework extractors;
-    /// [`Webhooks::verify`] treats an empty signature as a mismatch, as the official SDKs do).
+    /// The signature header is absent or empty (found by the framework extractors, which
+    /// read the header; [`Webhooks::verify`] treats an empty signature as a mismatch, as the
+    /// official SDKs do).
     #[error("Missing X-Vortex-Signature header")]
     MissingSignature,
     /// The signature does not match the body.

@@ -15,27 +15,31 @@ use vortex_client::webhook::{VortexEvent, WebhookError, Webhooks};
 pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Why a webhook request is not handed to the app's handler, and what to answer.
+///
+/// What the signature check finds is said in the words of
+/// [`vortex_client::webhook::WebhookError`], wrapped as [`Verification`](Self::Verification):
+/// one vocabulary for webhook errors, whether an app calls `Webhooks` itself or lets an
+/// extractor do it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum WebhookRejection {
     /// More than one `X-Vortex-Signature` header (400).
     #[error("Multiple X-Vortex-Signature headers are not allowed")]
     MultipleSignatures,
-    /// No (or an empty) `X-Vortex-Signature` header (401).
-    #[error("Missing X-Vortex-Signature header")]
-    MissingSignature,
-    /// The signature does not match the raw body (401).
-    #[error("Invalid signature")]
-    InvalidSignature,
+    /// The signature check failed: no (or an empty) `X-Vortex-Signature` header
+    /// ([`WebhookError::MissingSignature`], 401 `Missing X-Vortex-Signature header`), a
+    /// signature that does not match the raw body ([`WebhookError::InvalidSignature`], 401
+    /// `Invalid signature`), or a verified body that is not a JSON object
+    /// ([`WebhookError::Parse`], 400). The log gets the error's own text, which says what
+    /// to check; the sender gets the short answer.
+    #[error(transparent)]
+    Verification(#[from] WebhookError),
     /// The body is larger than the limit (413).
     #[error("Webhook body is too large: the limit is {limit} bytes")]
     PayloadTooLarge {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The body verified but is not a JSON object (400).
-    #[error("Webhook body must be a JSON object: {0}")]
-    NotAnObject(String),
     /// The body could not be read (the sender stopped, or sent a broken body) (400).
     #[error("The webhook body could not be read")]
     UnreadableBody,
@@ -73,10 +77,14 @@ impl WebhookRejection {
     pub fn status(&self) -> u16 {
         match self {
             Self::MultipleSignatures
-            | Self::NotAnObject(_)
+            | Self::Verification(WebhookError::Parse(_))
             | Self::UnreadableBody
             | Self::Stale { .. } => 400,
-            Self::MissingSignature | Self::InvalidSignature => 401,
+            Self::Verification(WebhookError::MissingSignature | WebhookError::InvalidSignature) => {
+                401
+            }
+            // A verifier always has a secret; nothing else is found per request.
+            Self::Verification(_) => 500,
             Self::PayloadTooLarge { .. } => 413,
             Self::Duplicate { .. } => 200,
             Self::InProgress { .. } => 409,
@@ -91,8 +99,22 @@ impl WebhookRejection {
             Self::Duplicate { .. } => {
                 RouteResponse::ok(&json!({ "received": true, "duplicate": true }))
             }
+            Self::Verification(error) => {
+                RouteResponse::error(self.status(), verification_answer(error))
+            }
             other => RouteResponse::error(other.status(), other.to_string()),
         }
+    }
+}
+
+/// The answer's text for a failed signature check: short, as the sender needs it (the
+/// error's own text, with what to check, goes to the log).
+fn verification_answer(error: &WebhookError) -> String {
+    match error {
+        WebhookError::MissingSignature => "Missing X-Vortex-Signature header".to_owned(),
+        WebhookError::InvalidSignature => "Invalid signature".to_owned(),
+        WebhookError::Parse(why) => format!("Webhook body must be a JSON object: {why}"),
+        _ => "Internal error".to_owned(),
     }
 }
 
@@ -248,7 +270,7 @@ impl WebhookVerifier {
         match (values.next(), values.next()) {
             (Some(_), Some(_)) => Err(WebhookRejection::MultipleSignatures),
             (Some(value), None) if !value.is_empty() => Ok(value),
-            _ => Err(WebhookRejection::MissingSignature),
+            _ => Err(WebhookError::MissingSignature.into()),
         }
     }
 
@@ -269,21 +291,14 @@ impl WebhookVerifier {
             });
         }
         let signature =
-            std::str::from_utf8(signature).map_err(|_| WebhookRejection::InvalidSignature)?;
+            std::str::from_utf8(signature).map_err(|_| WebhookError::InvalidSignature)?;
         // Any JSON with a good signature is an event to `construct_event` (as in Node); the
         // extractors hand the handler JSON objects only.
-        let event = self
-            .webhooks
-            .construct_event(body, signature)
-            .map_err(|e| match e {
-                WebhookError::Parse(why) => WebhookRejection::NotAnObject(why),
-                _ => WebhookRejection::InvalidSignature,
-            })?;
+        let event = self.webhooks.construct_event(body, signature)?;
         if !event.is_object() {
             let found = event.json_kind();
-            return Err(WebhookRejection::NotAnObject(format!(
-                "expected an object, found {found}"
-            )));
+            let why = format!("expected an object, found {found}");
+            return Err(WebhookError::Parse(why).into());
         }
         if let Some(max_age) = self.max_age {
             self.check_fresh(&event, max_age)?;
@@ -458,15 +473,15 @@ mod tests {
         );
         assert_eq!(
             check(vec![], body).unwrap_err(),
-            WebhookRejection::MissingSignature
+            WebhookError::MissingSignature.into()
         );
         assert_eq!(
             check(vec![b""], body).unwrap_err(),
-            WebhookRejection::MissingSignature
+            WebhookError::MissingSignature.into()
         );
         assert_eq!(
             check(vec![b"00"], body).unwrap_err(),
-            WebhookRejection::InvalidSignature
+            WebhookError::InvalidSignature.into()
         );
         let big = vec![b' '; 65];
         assert_eq!(
@@ -475,13 +490,33 @@ mod tests {
         );
         let array = b"[1,2]";
         let signed_array = sign_payload(SECRET, array);
+        let not_an_object = check(vec![signed_array.as_bytes()], array).unwrap_err();
+        assert_eq!(not_an_object.status(), 400);
         assert_eq!(
-            check(vec![signed_array.as_bytes()], array)
-                .unwrap_err()
-                .status(),
-            400
+            not_an_object.to_response().body(),
+            r#"{"error":"Webhook body must be a JSON object: expected an object, found an array"}"#
         );
         assert!(check(vec![good.as_bytes()], body).is_ok());
+    }
+
+    #[test]
+    fn signature_failures_answer_short_and_log_what_to_check() {
+        let invalid = WebhookRejection::from(WebhookError::InvalidSignature);
+        assert_eq!(invalid.status(), 401);
+        assert_eq!(
+            invalid.to_response().body(),
+            r#"{"error":"Invalid signature"}"#
+        );
+        assert!(
+            invalid.to_string().contains("raw request body"),
+            "{invalid}"
+        );
+        let missing = WebhookRejection::from(WebhookError::MissingSignature);
+        assert_eq!(missing.status(), 401);
+        assert_eq!(
+            missing.to_response().body(),
+            r#"{"error":"Missing X-Vortex-Signature header"}"#
+        );
     }
 
     #[test]
