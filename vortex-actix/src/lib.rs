@@ -25,7 +25,7 @@
 //!   logged at error level; any other error means "not signed in" (401).
 //! - [`VerifiedWebhook`] without a [`WebhookVerifier`] in the app data answers 500 JSON naming
 //!   the `app_data(...)` call to add; with an event store but without the [`WebhookClaims`]
-//!   middleware on the route, 500 JSON naming `.wrap(vortex_actix::WebhookClaims)`. Both are
+//!   middleware on the route, 500 JSON naming `.wrap(vortex_actix::WebhookClaims::new())`. Both are
 //!   logged at error level.
 //!
 //! # Example

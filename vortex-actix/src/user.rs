@@ -22,10 +22,7 @@ where
         Err(error) => {
             let error: actix_web::Error = error.into();
             let status = error.as_response_error().status_code();
-            let name = std::any::type_name::<U>();
-            UserLookup::rejected(status.as_u16(), || {
-                format!("{name} failed with {status}: {error}")
-            })
+            UserLookup::rejected::<U>(status.as_u16(), || error.to_string())
         }
     }
 }

@@ -15,12 +15,15 @@ use crate::body::read_limited;
 use crate::response::VortexResponse;
 
 /// The answer when no [`WebhookVerifier`] is in the app data: a configuration mistake.
-const MISSING_VERIFIER: &str = "VerifiedWebhook needs a WebhookVerifier: add \
-     .app_data(web::Data::new(WebhookVerifier::new(secret)?)) to the App or scope";
+const MISSING_VERIFIER: &str = vortex_routes::missing_verifier_message!(
+    ".app_data(web::Data::new(WebhookVerifier::new(secret)?)) to the App or scope"
+);
 
 /// The answer when a verifier has an event store but the route lacks the middleware.
-const MISSING_MIDDLEWARE: &str = "VerifiedWebhook with an event store needs the WebhookClaims \
-     middleware: add .wrap(vortex_actix::WebhookClaims) to the webhook resource or scope";
+const MISSING_CLAIMS: &str = vortex_routes::missing_claims_message!(
+    "middleware",
+    ".wrap(vortex_actix::WebhookClaims::new()) to the webhook resource or scope"
+);
 
 /// A webhook from Vortex whose `X-Vortex-Signature` was verified over the raw body.
 ///
@@ -52,7 +55,7 @@ const MISSING_MIDDLEWARE: &str = "VerifiedWebhook with an event store needs the 
 /// let app = test::init_service(
 ///     App::new().app_data(verifier.clone()).service(
 ///         web::resource("/webhooks/vortex")
-///             .wrap(WebhookClaims)
+///             .wrap(WebhookClaims::new())
 ///             .route(web::post().to(on_vortex_event)),
 ///     ),
 /// )
@@ -99,7 +102,7 @@ impl FromRequest for VerifiedWebhook {
                 .collect();
             let read_body = async |limit| read_limited(&request, payload, limit).await;
             let slot = request.extensions().get::<ClaimSlot>().cloned();
-            let slot = SlotLookup::new(slot.as_ref(), MISSING_MIDDLEWARE);
+            let slot = SlotLookup::new(slot.as_ref(), MISSING_CLAIMS);
             let VerifiedEvent { event, body, .. } =
                 verify_webhook(verifier, &signatures, read_body, slot).await?;
             Ok(Self { event, body })
@@ -108,7 +111,7 @@ impl FromRequest for VerifiedWebhook {
 }
 
 /// The middleware that completes the event claims of [`VerifiedWebhook`]: **at least once and
-/// at most once per event id** (CONTRACT §3). `.wrap(vortex_actix::WebhookClaims)` on the
+/// at most once per event id** (CONTRACT §3). `.wrap(vortex_actix::WebhookClaims::new())` on the
 /// webhook's resource or scope (or the whole `App`: it costs nothing elsewhere).
 ///
 /// It puts an empty [`ClaimSlot`] in each request's extensions, which the extractor fills, and
@@ -118,6 +121,13 @@ impl FromRequest for VerifiedWebhook {
 /// Example: [`VerifiedWebhook`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WebhookClaims;
+
+impl WebhookClaims {
+    /// The middleware.
+    pub const fn new() -> Self {
+        Self
+    }
+}
 
 impl<S, B> Transform<S, ServiceRequest> for WebhookClaims
 where

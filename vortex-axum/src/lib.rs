@@ -1,7 +1,7 @@
 //! Vortex invitations for [axum](https://docs.rs/axum) 0.8: the [`router`] the Vortex React
 //! provider calls (`/jwt`, `/invitations`, …) to [`nest`](axum::Router::nest) at
 //! `/api/vortex`, behind the app's own user extractor and a policy; [`CurrentUser`] for the
-//! app's handlers; [`VerifiedWebhook`] with the [`WebhookClaims`] layer, so that each event is
+//! app's handlers; [`VerifiedWebhook`] with the [`WebhookClaimsLayer`], so that each event is
 //! handled at least once and at most once.
 //!
 //! The behaviour is [`vortex_routes`], shared with the actix-web and Rocket crates;
@@ -13,7 +13,7 @@
 //!   `SessionManagerLayer`) is answered 500 JSON and logged at error level; a 4xx one is 401.
 //! - [`VerifiedWebhook`] needs `WebhookVerifier: FromRef<AppState>`; without it the *route*
 //!   fails to compile (`#[axum::debug_handler]` names the extractor).
-//! - With an event store, the webhook route needs `.layer(vortex_axum::WebhookClaims::new())`
+//! - With an event store, the webhook route needs `.layer(vortex_axum::WebhookClaimsLayer::new())`
 //!   (else 500 JSON naming it).
 //!
 //! # Example
@@ -79,6 +79,7 @@
 //! CORS, if the frontend is on another origin, goes on the outer router (after `nest`).
 
 mod body;
+mod path;
 mod response;
 mod router;
 mod user;
@@ -87,7 +88,7 @@ mod webhook;
 pub use response::VortexResponse;
 pub use router::router;
 pub use user::CurrentUser;
-pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsService};
+pub use webhook::{VerifiedWebhook, WebhookClaims, WebhookClaimsLayer};
 
 // What an app needs, listed once in the core.
 pub use vortex_client;

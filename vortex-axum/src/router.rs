@@ -4,13 +4,14 @@ use std::marker::PhantomData;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, NestedPath, OriginalUri, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use vortex_routes::adapter::{BodyError, RouteRequest, UserLookup};
 use vortex_routes::{VortexRoutes, VortexUser};
 
 use crate::body::read_limited;
+use crate::path;
 use crate::response::VortexResponse;
 use crate::user::look_up;
 
@@ -61,18 +62,8 @@ where
         self.parts.method.as_str()
     }
 
-    /// Under `nest`, `parts.uri` lost the prefix and the slash after it (`/api/vortex//jwt`
-    /// would read `/jwt`): the original path minus the nest prefix is exact.
     fn path(&self) -> &str {
-        let extensions = &self.parts.extensions;
-        match (
-            extensions.get::<OriginalUri>(),
-            extensions.get::<NestedPath>(),
-        ) {
-            (Some(OriginalUri(uri)), Some(nested)) => uri.path().strip_prefix(nested.as_str()),
-            _ => None,
-        }
-        .unwrap_or(self.parts.uri.path())
+        path::under_mount(&self.parts)
     }
 
     fn query(&self) -> Option<&str> {

@@ -28,10 +28,10 @@ where
         return UserLookup::Anonymous;
     }
     let body = axum::body::to_bytes(rejection.into_body(), CAUSE_BYTES).await;
-    let body = String::from_utf8_lossy(&body.unwrap_or_default()).into_owned();
-    let name = std::any::type_name::<U>();
-    let cause = format!("{name} rejected with {status}: {body}");
-    UserLookup::Failed { cause }
+    let body = body.unwrap_or_default();
+    UserLookup::rejected::<U>(status.as_u16(), || {
+        String::from_utf8_lossy(&body).into_owned()
+    })
 }
 
 vortex_routes::__current_user! {

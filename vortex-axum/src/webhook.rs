@@ -12,16 +12,22 @@ use vortex_routes::{ClaimSlot, WebhookVerifier};
 use crate::body::read_limited;
 use crate::response::VortexResponse;
 
+/// The answer when a verifier has an event store but the route lacks the layer.
+const MISSING_CLAIMS: &str = vortex_routes::missing_claims_message!(
+    "layer",
+    ".layer(vortex_axum::WebhookClaimsLayer::new()) to the webhook route"
+);
+
 /// A webhook from Vortex whose `X-Vortex-Signature` was verified over the raw body.
 ///
 /// The [`WebhookVerifier`] (secret, body limit, freshness window, event store) comes from the
 /// app's state through [`FromRef`]; rejections are [JSON](WebhookVerifier#answers). It must be
-/// the handler's last argument. With an event store, the route needs [`WebhookClaims`].
+/// the handler's last argument. With an event store, the route needs [`WebhookClaimsLayer`].
 ///
 /// ```
 /// use axum::{Router, extract::FromRef, http::StatusCode, routing::post};
 /// use tower::ServiceExt;
-/// use vortex_axum::{VerifiedWebhook, WebhookClaims, WebhookVerifier, sign_payload};
+/// use vortex_axum::{VerifiedWebhook, WebhookClaimsLayer, WebhookVerifier, sign_payload};
 ///
 /// #[derive(Clone, FromRef)]
 /// struct AppState {
@@ -39,7 +45,7 @@ use crate::response::VortexResponse;
 /// let state = AppState { webhooks: WebhookVerifier::new(secret)?.claims_in_memory() };
 /// let app: Router = Router::new()
 ///     .route("/webhooks/vortex", post(on_vortex_event))
-///     .layer(WebhookClaims::new())
+///     .layer(WebhookClaimsLayer::new())
 ///     .with_state(state);
 ///
 /// let body = r#"{"id":"evt_1","type":"invitation.accepted"}"#;
@@ -78,9 +84,7 @@ where
             .collect();
         let read_body = async |limit| read_limited(&parts.headers, Some(body), limit).await;
         let verifier = WebhookVerifier::from_ref(state);
-        let fix = "VerifiedWebhook with an event store needs the WebhookClaims layer: \
-                   add .layer(vortex_axum::WebhookClaims::new()) to the webhook route";
-        let slot = SlotLookup::new(parts.extensions.get::<ClaimSlot>(), fix);
+        let slot = SlotLookup::new(parts.extensions.get::<ClaimSlot>(), MISSING_CLAIMS);
         let verified = verify_webhook(&verifier, &signatures, read_body, slot).await?;
         Ok(Self {
             event: verified.event,
@@ -98,30 +102,31 @@ where
 /// claim](ClaimSlot#how-each-outcome-ends-the-claim)). Without an event store it does
 /// nothing. Example: [`VerifiedWebhook`].
 #[derive(Clone, Copy, Debug, Default)]
-pub struct WebhookClaims;
+pub struct WebhookClaimsLayer;
 
-impl WebhookClaims {
+impl WebhookClaimsLayer {
     /// The layer.
-    pub fn new() -> Self {
+    pub const fn new() -> Self {
         Self
     }
 }
 
-impl<S> tower_layer::Layer<S> for WebhookClaims {
-    type Service = WebhookClaimsService<S>;
+impl<S> tower_layer::Layer<S> for WebhookClaimsLayer {
+    type Service = WebhookClaims<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        WebhookClaimsService { inner }
+        WebhookClaims { inner }
     }
 }
 
-/// The service of the [`WebhookClaims`] layer.
+/// The service that [`WebhookClaimsLayer`] wraps around a webhook route: it completes the
+/// claims of [`VerifiedWebhook`].
 #[derive(Clone, Debug)]
-pub struct WebhookClaimsService<S> {
+pub struct WebhookClaims<S> {
     inner: S,
 }
 
-impl<S, B, R> tower_service::Service<axum::http::Request<B>> for WebhookClaimsService<S>
+impl<S, B, R> tower_service::Service<axum::http::Request<B>> for WebhookClaims<S>
 where
     S: tower_service::Service<axum::http::Request<B>, Response = axum::http::Response<R>>,
     S::Future: Send + 'static,

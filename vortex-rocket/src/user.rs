@@ -18,10 +18,7 @@ where
         Outcome::Success(user) => UserLookup::SignedIn(user.into()),
         Outcome::Forward(_) => UserLookup::Anonymous,
         Outcome::Error((status, error)) => {
-            let name = std::any::type_name::<U>();
-            UserLookup::rejected(status.code, || {
-                format!("{name} failed with {status}: {error:?}")
-            })
+            UserLookup::rejected::<U>(status.code, || format!("{error:?}"))
         }
     }
 }

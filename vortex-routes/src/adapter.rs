@@ -83,18 +83,29 @@ pub enum UserLookup {
 }
 
 impl UserLookup {
-    /// The lookup of an extractor that rejected with HTTP `status` and said `cause`:
-    /// [`Failed`](Self::Failed) for a 5xx, [`Anonymous`](Self::Anonymous) otherwise.
+    /// The lookup of the app's extractor or guard `U` that rejected with HTTP `status` and
+    /// said `detail`: [`Failed`](Self::Failed) for a 5xx, with the cause worded the same in
+    /// every framework (`<U> failed with status <status>: <detail>`);
+    /// [`Anonymous`](Self::Anonymous) otherwise.
     ///
     /// ```
     /// use vortex_routes::adapter::UserLookup;
     ///
-    /// assert_eq!(UserLookup::rejected(401, || "not signed in".into()), UserLookup::Anonymous);
-    /// assert!(matches!(UserLookup::rejected(500, || "no session layer".into()), UserLookup::Failed { .. }));
+    /// struct AppUser;
+    ///
+    /// assert_eq!(UserLookup::rejected::<AppUser>(401, || "not signed in".into()), UserLookup::Anonymous);
+    /// let UserLookup::Failed { cause } = UserLookup::rejected::<AppUser>(500, || "no session layer".into()) else {
+    ///     panic!("a 5xx is a configuration mistake");
+    /// };
+    /// assert!(cause.ends_with("AppUser failed with status 500: no session layer"), "{cause}");
     /// ```
-    pub fn rejected(status: u16, cause: impl FnOnce() -> String) -> Self {
+    pub fn rejected<U>(status: u16, detail: impl FnOnce() -> String) -> Self {
         if (500..600).contains(&status) {
-            Self::Failed { cause: cause() }
+            let name = std::any::type_name::<U>();
+            let detail = detail();
+            Self::Failed {
+                cause: format!("{name} failed with status {status}: {detail}"),
+            }
         } else {
             Self::Anonymous
         }
@@ -252,6 +263,42 @@ where
         }
     }
     Ok(VerifiedEvent { event, body })
+}
+
+/// The message of a webhook extractor or guard that finds no [`WebhookVerifier`]: what
+/// `add` names is framework-specific, the wording is the same in every framework.
+///
+/// ```
+/// const MISSING_VERIFIER: &str = vortex_routes::missing_verifier_message!(".manage(verifier)");
+/// assert_eq!(MISSING_VERIFIER, "VerifiedWebhook needs a WebhookVerifier: add .manage(verifier)");
+/// ```
+#[macro_export]
+macro_rules! missing_verifier_message {
+    ($add:literal) => {
+        concat!("VerifiedWebhook needs a WebhookVerifier: add ", $add)
+    };
+}
+
+/// The message of a webhook extractor or guard whose verifier has an event store while the
+/// route lacks the framework's `WebhookClaims` (`kind`: layer, middleware or fairing).
+///
+/// ```
+/// const MISSING_CLAIMS: &str = vortex_routes::missing_claims_message!("fairing", ".attach(WebhookClaims::new())");
+/// assert_eq!(
+///     MISSING_CLAIMS,
+///     "VerifiedWebhook with an event store needs the WebhookClaims fairing: add .attach(WebhookClaims::new())"
+/// );
+/// ```
+#[macro_export]
+macro_rules! missing_claims_message {
+    ($kind:literal, $add:literal) => {
+        concat!(
+            "VerifiedWebhook with an event store needs the WebhookClaims ",
+            $kind,
+            ": add ",
+            $add
+        )
+    };
 }
 
 /// The 500 JSON answer of a webhook extractor that finds no [`WebhookVerifier`] (or, with an

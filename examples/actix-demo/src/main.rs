@@ -127,7 +127,7 @@ async fn run() -> Result<(), String> {
             .service(
                 // The claim middleware: an event is done once the handler answered 2xx.
                 resource("/webhooks/vortex")
-                    .wrap(vortex_actix::WebhookClaims)
+                    .wrap(vortex_actix::WebhookClaims::new())
                     .route(web::post().to(webhook)),
             )
             .default_service(web::to(not_found))

@@ -115,7 +115,7 @@ fn app(demo: &DemoApp) -> Router<AppState> {
         .route(
             "/webhooks/vortex",
             // The claim layer: an event is done once the handler answered 2xx.
-            post(webhook).layer(vortex_axum::WebhookClaims::new()),
+            post(webhook).layer(vortex_axum::WebhookClaimsLayer::new()),
         )
         .nest(
             "/api/vortex",

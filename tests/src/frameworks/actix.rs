@@ -87,7 +87,7 @@ impl Framework for ActixFramework {
                             .service(
                                 web::resource(WEBHOOK_PATH)
                                     .app_data(web::Data::new(webhooks.clone()))
-                                    .wrap(vortex_actix::WebhookClaims)
+                                    .wrap(vortex_actix::WebhookClaims::new())
                                     .route(web::post().to(on_webhook)),
                             )
                             .service(

@@ -71,7 +71,7 @@ async fn me(user: CurrentUser<TestUser>) -> Response {
 fn webhook_route(path: &str, verifier: WebhookVerifier, log: WebhookLog) -> Router {
     Router::new()
         .route(path, post(on_webhook))
-        .layer(vortex_axum::WebhookClaims::new())
+        .layer(vortex_axum::WebhookClaimsLayer::new())
         .with_state(WebhookState { verifier, log })
 }
 

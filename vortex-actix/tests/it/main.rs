@@ -4,7 +4,6 @@
 mod errors;
 mod misconfigured;
 mod mount;
-mod parity;
 mod paths;
 mod provider;
 mod support;

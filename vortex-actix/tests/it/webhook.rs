@@ -37,7 +37,7 @@ macro_rules! webhook_app {
                 .app_data($calls.clone())
                 .service(
                     web::resource("/webhooks/vortex")
-                        .wrap(vortex_actix::WebhookClaims)
+                        .wrap(vortex_actix::WebhookClaims::new())
                         .route(web::post().to(on_event)),
                 ),
         )
@@ -186,7 +186,7 @@ async fn an_event_store_without_the_middleware_is_a_loud_500() {
     for _ in 0..2 {
         let error = send(&app, signed(EVENT).to_request()).await.error(500);
         assert!(
-            error.contains(".wrap(vortex_actix::WebhookClaims)"),
+            error.contains(".wrap(vortex_actix::WebhookClaims::new())"),
             "{error}"
         );
     }

@@ -1,4 +1,4 @@
-//! The `WebhookClaims` layer: a verifier with an event store needs it (a loud 500 without),
+//! The `WebhookClaimsLayer`: a verifier with an event store needs it (a loud 500 without),
 //! and with it a failed handler run releases the event for the retry.
 
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
-use vortex_axum::{VerifiedWebhook, WebhookClaims, WebhookVerifier, sign_payload};
+use vortex_axum::{VerifiedWebhook, WebhookClaimsLayer, WebhookVerifier, sign_payload};
 
 const SECRET: &str = "whsec_layer_test";
 const EVENT: &str = r#"{"id":"evt_1","type":"invitation.accepted"}"#;
@@ -39,7 +39,7 @@ fn app(with_layer: bool) -> (Router, Arc<AtomicUsize>) {
     };
     let router = Router::new().route("/webhooks/vortex", post(on_event));
     let router = if with_layer {
-        router.layer(WebhookClaims::new())
+        router.layer(WebhookClaimsLayer::new())
     } else {
         router
     };
@@ -65,7 +65,7 @@ async fn an_event_store_without_the_layer_is_a_loud_500() {
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         let error = body["error"].as_str().unwrap();
         assert!(
-            error.contains(".layer(vortex_axum::WebhookClaims::new())"),
+            error.contains(".layer(vortex_axum::WebhookClaimsLayer::new())"),
             "{error}"
         );
     }

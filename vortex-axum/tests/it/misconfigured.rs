@@ -118,7 +118,10 @@ fn a_5xx_rejection_answers_500_and_logs_the_cause() {
     assert_eq!(errors.len(), 2, "{log}");
     for line in errors {
         assert!(line.contains("misconfigured"), "{line}");
-        assert!(line.contains("SessionUser rejected with 500"), "{line}");
+        assert!(
+            line.contains("SessionUser failed with status 500"),
+            "{line}"
+        );
         assert!(line.contains("Missing request extension"), "{line}");
     }
 }
