@@ -7,7 +7,7 @@ use rocket::http::{ContentType, Status};
 use rocket::request::{self, FromRequest, Request};
 use rocket::{State, get, post, routes};
 use vortex_client::routes::{VortexUser, WebhookVerifier};
-use vortex_rocket::{CurrentUser, VerifiedWebhook};
+use vortex_rocket::{CurrentUser, Duplicate, VerifiedWebhook};
 
 use crate::app::{
     AppConfig, FRESH_WEBHOOK_PATH, Framework, MOUNT, RunningApp, USER_HEADER, WebhookLog, me_body,
@@ -60,8 +60,11 @@ async fn handle(log: &WebhookLog, event: &vortex_client::webhook::VortexEvent) -
 
 #[post("/webhooks/vortex", data = "<webhook>")]
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-async fn on_webhook(log: &State<WebhookLog>, webhook: VerifiedWebhook) -> WebhookAnswer {
-    handle(log, &webhook.event).await
+async fn on_webhook(
+    log: &State<WebhookLog>,
+    webhook: VerifiedWebhook,
+) -> Result<WebhookAnswer, Duplicate> {
+    Ok(handle(log, webhook.event()?).await)
 }
 
 #[post("/webhooks/fresh", data = "<webhook>")]
@@ -69,8 +72,8 @@ async fn on_webhook(log: &State<WebhookLog>, webhook: VerifiedWebhook) -> Webhoo
 async fn on_fresh_webhook(
     log: &State<WebhookLog>,
     webhook: VerifiedWebhook<FreshVerifier>,
-) -> WebhookAnswer {
-    handle(log, &webhook.event).await
+) -> Result<WebhookAnswer, Duplicate> {
+    Ok(handle(log, webhook.event()?).await)
 }
 
 #[get("/me")]
