@@ -18,15 +18,19 @@
 //!
 //! # Configuration mistakes
 //!
-//! - The app's user type decides who is anonymous: an error whose
-//!   [`ResponseError::status_code`](actix_web::ResponseError::status_code) is 5xx (a session
-//!   extractor without `SessionMiddleware`, missing app data) is a mistake of the app,
-//!   answered 500 `{"error":"Internal error"}` by the Vortex routes and [`CurrentUser`] and
-//!   logged at error level; any other error means "not signed in" (401).
-//! - [`VerifiedWebhook`] without a [`WebhookVerifier`] in the app data answers 500 JSON naming
-//!   the `app_data(...)` call to add; with an event store but without the [`WebhookClaims`]
-//!   middleware on the route, 500 JSON naming `.wrap(vortex_actix::WebhookClaims::new())`. Both are
-//!   logged at error level.
+//! actix-web has no launch hook, so a mistake shows at the first request that meets it,
+//! logged at error level with the fix:
+//!
+//! | mistake | symptom |
+//! |---|---|
+//! | the app's user type fails with an error whose [`ResponseError::status_code`](actix_web::ResponseError::status_code) is 5xx (a session extractor without `SessionMiddleware`, missing app data) | the Vortex routes and [`CurrentUser`] answer 500 `{"error":"Internal error"}`, the cause logged at error level (any other error means "not signed in": 401) |
+//! | [`VerifiedWebhook`] without a [`WebhookVerifier`] in the app data | each delivery is answered 500 JSON naming `.app_data(web::Data::new(WebhookVerifier::new(secret)?))`, logged at error level |
+//! | an event store without the [`WebhookClaims`] middleware on the webhook route | each delivery is answered 500 JSON naming `.wrap(vortex_actix::WebhookClaims::new())`, logged at error level; the handler does not run, so Vortex retries once it is fixed |
+//! | an empty webhook secret | [`WebhookVerifier::new`] fails: `MissingSecret: a webhook secret is required, …` naming `VORTEX_WEBHOOK_SECRET` |
+//! | `VORTEX_API_KEY` unset or empty | [`VortexClient::from_env`] fails: `VORTEX_API_KEY is not set: set it to your Vortex API key …` |
+//!
+//! A duplicate delivery (with an event store) is always answered 200 JSON
+//! `{"received":true,"duplicate":true}`, without calling the handler.
 //!
 //! # Example
 //!

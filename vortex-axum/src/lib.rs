@@ -9,12 +9,19 @@
 //!
 //! # Configuration mistakes
 //!
-//! - A 5xx rejection of the app's user extractor (tower-sessions without its
-//!   `SessionManagerLayer`) is answered 500 JSON and logged at error level; a 4xx one is 401.
-//! - [`VerifiedWebhook`] needs `WebhookVerifier: FromRef<AppState>`; without it the *route*
-//!   fails to compile (`#[axum::debug_handler]` names the extractor).
-//! - With an event store, the webhook route needs `.layer(vortex_axum::WebhookClaimsLayer::new())`
-//!   (else 500 JSON naming it).
+//! axum has no launch hook, so a mistake shows at the first request that meets it, logged at
+//! error level with the fix (or at compile time):
+//!
+//! | mistake | symptom |
+//! |---|---|
+//! | the user extractor rejects with a 5xx (tower-sessions without its `SessionManagerLayer`) | the Vortex routes and [`CurrentUser`] answer 500 `{"error":"Internal error"}`, the cause logged at error level (a 4xx rejection is 401) |
+//! | no `WebhookVerifier: FromRef<AppState>` | the *route* fails to compile (`#[axum::debug_handler]` names the extractor) |
+//! | an event store without the [`WebhookClaimsLayer`] on the webhook route | each delivery is answered 500 JSON naming `.layer(vortex_axum::WebhookClaimsLayer::new())`, logged at error level; the handler does not run, so Vortex retries once it is fixed |
+//! | an empty webhook secret | [`WebhookVerifier::new`] fails: `MissingSecret: a webhook secret is required, …` naming `VORTEX_WEBHOOK_SECRET` |
+//! | `VORTEX_API_KEY` unset or empty | [`VortexClient::from_env`] fails: `VORTEX_API_KEY is not set: set it to your Vortex API key …` |
+//!
+//! A duplicate delivery (with an event store) is always answered 200 JSON
+//! `{"received":true,"duplicate":true}`, without calling the handler.
 //!
 //! # Example
 //!

@@ -41,7 +41,10 @@ pub const SIGNATURE_HEADER: &str = "X-Vortex-Signature";
 /// use vortex_client::webhook::Webhooks;
 ///
 /// let error = Webhooks::new("").unwrap_err();
-/// assert!(format!("{error:?}").starts_with("MissingSecret: VortexWebhooks requires a secret"));
+/// assert!(format!("{error:?}").starts_with("MissingSecret: a webhook secret is required"));
+/// // It names the constructors that refuse an empty secret (the route core's
+/// // `WebhookVerifier::new` calls `Webhooks::new`) and the variable to set.
+/// assert!(format!("{error:?}").contains("WebhookVerifier::new / Webhooks::new"));
 /// assert!(format!("{error:?}").contains("VORTEX_WEBHOOK_SECRET"));
 /// ```
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,8 +52,9 @@ pub const SIGNATURE_HEADER: &str = "X-Vortex-Signature";
 pub enum WebhookError {
     /// The webhook secret is empty.
     #[error(
-        "VortexWebhooks requires a secret: set the webhook signing secret from the Vortex dashboard \
-         (conventionally VORTEX_WEBHOOK_SECRET)"
+        "a webhook secret is required, and WebhookVerifier::new / Webhooks::new got an empty one: \
+         set the webhook signing secret from the Vortex dashboard (conventionally in \
+         VORTEX_WEBHOOK_SECRET)"
     )]
     MissingSecret,
     /// The signature header is absent or empty (found by the framework extractors, which

@@ -2,12 +2,15 @@
 
 use std::sync::Mutex;
 
-use rocket::Request;
 use rocket::catcher::{self, Catcher};
-use rocket::http::Status;
+use rocket::http::{Method, Status};
+use rocket::{Ignite, Request, Rocket};
 use vortex_routes::adapter::RouteResponse;
 
 use crate::response::to_response;
+
+/// The name of the catchers of [`catchers`], by which the launch check finds them.
+const NAME: &str = "vortex_rocket::catchers";
 
 /// The statuses with a dedicated catcher in [`catchers`] (a default catcher covers the others).
 const CODES: [u16; 8] = [400, 401, 403, 404, 405, 413, 422, 500];
@@ -19,9 +22,11 @@ const CODES: [u16; 8] = [400, 401, 403, 404, 405, 413, 422, 500];
 /// [`CurrentUser`](crate::CurrentUser) and [`VerifiedWebhook`](crate::VerifiedWebhook) guards.
 ///
 /// Rocket hands a catcher only a failing guard's status (rwf2/Rocket#596), so these guards
-/// leave their answer (the core's exact JSON, a replayed webhook's 200 included) in the
+/// leave their answer (the core's exact JSON) in the
 /// request-local cache for these catchers to send. Any other error is answered
-/// `{"error":"<reason>"}` with the status (`Not found`, `Unauthorized`, …).
+/// `{"error":"<reason>"}` with the status (`Not found`, `Unauthorized`, …). They are named
+/// `vortex_rocket::catchers` in Rocket's log; a Rocket with a `VerifiedWebhook` route warns at
+/// launch when none of them covers any `POST` route of the app.
 ///
 /// ```
 /// use rocket::{Build, Rocket};
@@ -45,7 +50,41 @@ pub fn catchers() -> Vec<Catcher> {
         .map(|&code| Catcher::new(code, json_catcher))
         .collect();
     catchers.push(Catcher::new(None, json_catcher));
+    for catcher in &mut catchers {
+        catcher.name = Some(NAME.into());
+    }
     catchers
+}
+
+/// The app's own `POST` routes (not the Vortex routes), as `POST /path` joined by `, `, when
+/// none of them is covered by [`catchers`]: the webhook route is then answered with
+/// Rocket's HTML on a rejection. `None` when one is covered (the app registered the catchers
+/// somewhere, presumably at its webhook) or there is no such route.
+pub(crate) fn uncovered_post_routes(rocket: &Rocket<Ignite>) -> Option<String> {
+    let bases: Vec<&str> = rocket
+        .catchers()
+        .filter(|catcher| catcher.name.as_deref() == Some(NAME))
+        .map(|catcher| catcher.base.path().as_str())
+        .collect();
+    let covers = |path: &str| {
+        bases.iter().any(|base| {
+            let base = base.trim_end_matches('/');
+            path.strip_prefix(base)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    };
+    let mut uncovered = Vec::new();
+    for route in rocket.routes() {
+        if route.method != Method::Post || route.name.as_deref() == Some("vortex") {
+            continue;
+        }
+        let path = route.uri.path();
+        if covers(path) {
+            return None;
+        }
+        uncovered.push(format!("POST {path}"));
+    }
+    (!uncovered.is_empty()).then(|| uncovered.join(", "))
 }
 
 fn json_catcher<'r>(status: Status, request: &'r Request<'_>) -> catcher::BoxFuture<'r> {

@@ -24,10 +24,22 @@
 //!   the Vortex routes and [`CurrentUser`] and logged at error level with the guard's error.
 //! - A [`VerifiedWebhook`] route without a managed verifier aborts launch (it is a sentinel),
 //!   naming `.manage(WebhookVerifier::new(secret)?)` in Rocket's log.
-//! - A verifier with an event store needs the [`WebhookClaims`] fairing; without it the
-//!   guard answers 500 JSON naming `.attach(vortex_rocket::WebhookClaims)` (logged at error
-//!   level) rather than take a claim that nothing would complete.
-//!
+//! - A verifier with an event store needs the [`WebhookClaims`] fairing; without it launch
+//!   aborts, naming `.attach(vortex_rocket::WebhookClaims::new())` in Rocket's log (a hand-built route
+//!   that escapes sentinels answers 500 JSON naming it, logged at error level, rather than
+//!   take a claim that nothing would complete).
+//! - Without [`catchers`] over the webhook route, its rejections keep their statuses but carry
+//!   Rocket's HTML; launch warns when no `POST` route of the app is covered, naming
+//!   `.register("/", vortex_rocket::catchers())`. A duplicate delivery is answered by the
+//!   handler (`webhook.event()?`), JSON with or without catchers.
+//! - An empty webhook secret: [`WebhookVerifier::new`] fails with `MissingSecret: a webhook
+//!   secret is required, …` naming `VORTEX_WEBHOOK_SECRET`; `VORTEX_API_KEY` unset:
+//!   [`VortexClient::from_env`] fails with `VORTEX_API_KEY is not set: …`.
+//! - With the `secrets` feature (private cookies), Rocket's `secret_key` (`ROCKET_SECRET_KEY`)
+//!   is 44 or 88 base64 characters or 64 hex digits (`openssl rand -base64 64`); any other
+//!   string stops launch with `InvalidLength(..)`. Without it a debug build warns and uses a
+//!   random key (sessions are lost at each restart) and a release build refuses to launch.
+
 //! # Example
 //!
 //! ```
@@ -111,9 +123,11 @@
 //! - Rocket sends a failing guard's status, never its error value (rwf2/Rocket#596), so
 //!   [`CurrentUser`] and [`VerifiedWebhook`] leave their JSON answer in the request-local
 //!   cache for the [`catchers`] to send: register them where these guards are used, or take
-//!   `Result<Guard, VortexResponse>` and return the rejection. A replayed webhook fails the
-//!   data guard with status 200, which the default catcher answers
-//!   `{"received":true,"duplicate":true}`.
+//!   `Result<Guard, VortexResponse>` and return the rejection.
+//! - Rocket calls a route's handler whenever its guards succeed and logs a failing guard as a
+//!   failure, so a replayed webhook, which is not a failure, passes the data guard and the
+//!   handler returns [`Duplicate`] with `webhook.event()?` (axum and actix-web answer it
+//!   without calling the handler).
 //! - Body limits also follow Rocket's named limits, [`ROUTES_LIMIT`] and [`WEBHOOK_LIMIT`]
 //!   (capped by the core's own limits).
 
@@ -130,7 +144,7 @@ pub use catcher::catchers;
 pub use response::VortexResponse;
 pub use router::{DEFAULT_RANK, VortexHandler, fairing, routes};
 pub use user::CurrentUser;
-pub use webhook::{VerifiedWebhook, WebhookClaims};
+pub use webhook::{Duplicate, VerifiedWebhook, WebhookClaims};
 
 // What an app needs (client, routes, policies, user, webhook types), listed once in the core.
 pub use vortex_client;

@@ -5,7 +5,7 @@ use std::io::Cursor;
 use rocket::Request;
 use rocket::http::{Header, Status};
 use rocket::response::{self, Responder, Response};
-use vortex_routes::adapter::RouteResponse;
+use vortex_routes::adapter::{RouteResponse, is_valid_header_value};
 
 vortex_routes::__vortex_response! {
     /// An answer of the Vortex routes (or a rejection of one of this crate's guards), as a Rocket
@@ -43,12 +43,19 @@ impl<'r> Responder<'r, 'static> for VortexResponse {
 }
 
 /// The one conversion from a core answer to a Rocket response: status, the core's headers,
-/// JSON body.
+/// JSON body. As in the other adapters, a status outside 100-599 becomes 500 and a header
+/// value that is not a valid field value is left out (Rocket checks neither).
 pub(crate) fn to_response(answer: RouteResponse) -> Response<'static> {
     let mut response = Response::new();
-    response.set_status(Status::new(answer.status()));
+    let status = match answer.status() {
+        code @ 100..=599 => Status::new(code),
+        _ => Status::InternalServerError,
+    };
+    response.set_status(status);
     for (name, value) in answer.headers() {
-        response.set_header(Header::new(name, value));
+        if is_valid_header_value(&value) {
+            response.set_header(Header::new(name, value));
+        }
     }
     let body = answer.into_body();
     response.set_sized_body(body.len(), Cursor::new(body));

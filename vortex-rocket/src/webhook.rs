@@ -3,72 +3,98 @@
 use std::marker::PhantomData;
 
 use rocket::data::{self, Data, FromData};
-use rocket::fairing::{Fairing, Info, Kind};
+use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::outcome::Outcome;
-use rocket::{Ignite, Request, Response, Rocket, Sentinel};
+use rocket::response::{self as response, Responder};
+use rocket::{Build, Ignite, Request, Response, Rocket, Sentinel};
 use vortex_client::webhook::{SIGNATURE_HEADER, VortexEvent};
-use vortex_routes::adapter::{SlotLookup, missing_verifier, verify_webhook};
+use vortex_routes::adapter::{RouteResponse, SlotLookup, missing_verifier, verify_webhook};
 use vortex_routes::{ClaimSlot, WebhookVerifier};
 
 use crate::body::{self, WEBHOOK_LIMIT};
-use crate::catcher::stash;
-use crate::response::VortexResponse;
+use crate::catcher::{self, stash};
+use crate::response::{VortexResponse, to_response};
 
 /// The answer when no [`WebhookVerifier`] is managed.
-const NOT_MANAGED: &str =
-    "No WebhookVerifier is managed: add .manage(WebhookVerifier::new(secret)?) to the Rocket";
+const MISSING_VERIFIER: &str = vortex_routes::missing_verifier_message!(
+    ".manage(WebhookVerifier::new(secret)?) to the Rocket"
+);
 
 /// The answer when a verifier has an event store but the Rocket lacks the fairing.
-const MISSING_FAIRING: &str = "VerifiedWebhook with an event store needs the WebhookClaims \
-     fairing: add .attach(vortex_rocket::WebhookClaims) to the Rocket";
+const MISSING_CLAIMS: &str = vortex_routes::missing_claims_message!(
+    "fairing",
+    ".attach(vortex_rocket::WebhookClaims::new()) to the Rocket"
+);
 
 /// A webhook from Vortex whose `X-Vortex-Signature` was verified over the raw body: a data
 /// guard.
 ///
 /// It uses the [`WebhookVerifier`] the app [`manage`](rocket::Rocket::manage)s (secret,
-/// freshness window, event store); without one, launch is aborted (this type is a
-/// [`Sentinel`], like `&State<T>`) with an error in Rocket's log naming the
-/// `.manage(WebhookVerifier::new(secret)?)` call to add, and a route that escapes sentinels
-/// answers 500 JSON with the same message. The body limit is Rocket's
+/// freshness window, event store). The body limit is Rocket's
 /// [`"vortex-webhook"`](crate::WEBHOOK_LIMIT) limit, capped by [`WebhookVerifier::limit`].
 ///
-/// The guard rejects a delivery (or answers a duplicate) with the core's
+/// The guard rejects a delivery with the core's
 /// [answers](vortex_routes::WebhookVerifier#answers). With an event store the guard
 /// claims the event id and the [`WebhookClaims`] fairing, which the app must attach
-/// (`.attach(vortex_rocket::WebhookClaims)`), ends the claim with the response status;
-/// without it, the guard answers 500 JSON naming it (logged at error level).
+/// (`.attach(vortex_rocket::WebhookClaims::new())`), ends the claim with the response status.
 ///
-/// Rocket sends only a failing guard's status (a duplicate fails with 200), so register the
-/// [`catchers`](crate::catchers) at the webhook's path to send the JSON (else the statuses
-/// hold, with Rocket's HTML), or take `Result<VerifiedWebhook, VortexResponse>` and return the
-/// rejection (a [`Responder`](rocket::response::Responder)) yourself; a duplicate is then an
-/// `Err` too.
+/// **A delivery of an event already handled** (with an event store) is not a failure: the
+/// guard succeeds, and [`event`](Self::event), [`body`](Self::body) and
+/// [`into_parts`](Self::into_parts) return `Err(`[`Duplicate`]`)`, a responder answering
+/// 200 `{"received":true,"duplicate":true}`. Return it with `?`, as below: the event is not
+/// handled twice, the answer is JSON without any catcher, and Rocket logs a success. (Rocket
+/// calls a handler whenever its guards succeed, and reports every failing guard as a failure,
+/// so a duplicate cannot skip the handler silently.)
+///
+/// Rocket sends only a failing guard's status, so register the
+/// [`catchers`](crate::catchers) at the webhook's path to send the JSON of a rejection (else
+/// the statuses hold, with Rocket's HTML), or take `Result<VerifiedWebhook, VortexResponse>`
+/// and return the rejection (a [`Responder`]) yourself.
+///
+/// # Mistakes caught at launch
+///
+/// Rocket checks this guard when it launches (it is a [`Sentinel`], like `&State<T>`), and
+/// says so in its log and through `tracing`:
+///
+/// | mistake | at launch |
+/// |---|---|
+/// | no managed verifier | aborts, naming `.manage(WebhookVerifier::new(secret)?)` |
+/// | a verifier with an event store, no [`WebhookClaims`] | aborts, naming `.attach(vortex_rocket::WebhookClaims::new())` |
+/// | no [`catchers`](crate::catchers) over any `POST` route of the app | warns, naming `.register("/", vortex_rocket::catchers())` |
+///
+/// A hand-built route that escapes sentinels answers 500 JSON with the same message instead
+/// (logged at error level) rather than take a claim that nothing would complete.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicBool, Ordering};
 ///
-/// use rocket::http::{Header, Status};
+/// use rocket::http::{ContentType, Header, Status};
 /// use rocket::post;
-/// use vortex_rocket::{VerifiedWebhook, VortexEvent, WebhookVerifier, sign_payload};
+/// use vortex_rocket::{Duplicate, VerifiedWebhook, VortexEvent, WebhookVerifier, sign_payload};
 ///
 /// static DATABASE_UP: AtomicBool = AtomicBool::new(false); // Stands in for the app's database.
 ///
+/// type Json = (Status, (ContentType, &'static str));
+///
 /// #[post("/webhooks/vortex", data = "<webhook>")]
-/// fn on_vortex_event(webhook: VerifiedWebhook) -> Result<&'static str, Status> {
+/// fn on_vortex_event(webhook: VerifiedWebhook) -> Result<Json, Duplicate> {
+///     // An event already handled: answered 200 JSON here, without handling it again.
+///     let event = webhook.event()?;
 ///     if !DATABASE_UP.load(Ordering::SeqCst) {
-///         return Err(Status::ServiceUnavailable); // Any non-2xx answer releases the claim.
+///         // Any non-2xx answer releases the claim.
+///         return Ok((Status::ServiceUnavailable, (ContentType::JSON, r#"{"error":"retry later"}"#)));
 ///     }
-///     if let VortexEvent::Webhook(event) = &webhook.event {
+///     if let VortexEvent::Webhook(event) = event {
 ///         println!("{} {:?}", event.event_type, event.id);
 ///     }
-///     Ok(r#"{"received":true}"#)
+///     Ok((Status::Ok, (ContentType::JSON, r#"{"received":true}"#)))
 /// }
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> { rocket::async_test(async {
 /// let secret = "whsec_from_the_dashboard";
 /// let rocket = rocket::build()
 ///     .manage(WebhookVerifier::new(secret)?.claims_in_memory())
-///     .attach(vortex_rocket::WebhookClaims)
+///     .attach(vortex_rocket::WebhookClaims::new())
 ///     .mount("/", rocket::routes![on_vortex_event])
 ///     .register("/webhooks/vortex", vortex_rocket::catchers());
 /// let client = rocket::local::asynchronous::Client::tracked(rocket).await?;
@@ -83,7 +109,7 @@ const MISSING_FAIRING: &str = "VerifiedWebhook with an event store needs the Web
 /// // The failed run released the claim: Vortex's retry reaches the handler again.
 /// DATABASE_UP.store(true, Ordering::SeqCst);
 /// assert_eq!(send().await.into_string().await.unwrap(), r#"{"received":true}"#);
-/// // The same event again: 200, and the handler is not called.
+/// // The same event again: 200, and the event is not handled twice.
 /// let replay = send().await;
 /// assert_eq!(replay.status(), Status::Ok);
 /// assert_eq!(replay.into_string().await.unwrap(), r#"{"received":true,"duplicate":true}"#);
@@ -97,31 +123,97 @@ const MISSING_FAIRING: &str = "VerifiedWebhook with an event store needs the Web
 /// An app with several webhook endpoints (different secrets or settings) manages a newtype
 /// per endpoint that implements `AsRef<WebhookVerifier>` and takes
 /// `VerifiedWebhook<ThatNewtype>`.
-#[non_exhaustive]
 pub struct VerifiedWebhook<V = WebhookVerifier> {
-    /// The verified event.
-    pub event: VortexEvent,
-    /// The raw body, as signed (to store or enqueue as received).
-    pub body: Vec<u8>,
+    delivery: Result<Delivery, Duplicate>,
     verifier: PhantomData<fn() -> V>,
+}
+
+/// A first (or retried) delivery: the event to handle.
+#[derive(Clone)]
+struct Delivery {
+    event: VortexEvent,
+    body: Vec<u8>,
+}
+
+impl<V> VerifiedWebhook<V> {
+    /// The verified event, or [`Duplicate`] when it was already handled (return it with `?`).
+    pub fn event(&self) -> Result<&VortexEvent, Duplicate> {
+        self.delivery
+            .as_ref()
+            .map(|delivery| &delivery.event)
+            .map_err(Clone::clone)
+    }
+
+    /// The raw body, as signed (to store or enqueue as received), or [`Duplicate`] when the
+    /// event was already handled.
+    pub fn body(&self) -> Result<&[u8], Duplicate> {
+        self.delivery
+            .as_ref()
+            .map(|delivery| delivery.body.as_slice())
+            .map_err(Clone::clone)
+    }
+
+    /// The verified event and the raw body, or [`Duplicate`] when the event was already
+    /// handled.
+    pub fn into_parts(self) -> Result<(VortexEvent, Vec<u8>), Duplicate> {
+        self.delivery
+            .map(|delivery| (delivery.event, delivery.body))
+    }
+
+    /// Whether the event was already handled (the accessors return [`Duplicate`]).
+    pub fn is_duplicate(&self) -> bool {
+        self.delivery.is_err()
+    }
 }
 
 impl<V> std::fmt::Debug for VerifiedWebhook<V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VerifiedWebhook")
-            .field("event", &self.event)
-            .field("body", &self.body.len())
-            .finish()
+        match &self.delivery {
+            Ok(delivery) => f
+                .debug_struct("VerifiedWebhook")
+                .field("event", &delivery.event)
+                .field("body", &delivery.body.len())
+                .finish(),
+            Err(duplicate) => f.debug_tuple("VerifiedWebhook").field(duplicate).finish(),
+        }
     }
 }
 
 impl<V> Clone for VerifiedWebhook<V> {
     fn clone(&self) -> Self {
         Self {
-            event: self.event.clone(),
-            body: self.body.clone(),
+            delivery: self.delivery.clone(),
             verifier: PhantomData,
         }
+    }
+}
+
+/// A delivery of a webhook event that was already handled (with an event store): answered
+/// 200 `{"received":true,"duplicate":true}` so that Vortex stops delivering it, without
+/// handling it again.
+///
+/// A [`Responder`], and convertible into [`VortexResponse`], so that a handler returns it
+/// with `?` from [`VerifiedWebhook::event`] (see its example).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duplicate(RouteResponse);
+
+impl std::fmt::Display for Duplicate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the webhook event was already handled")
+    }
+}
+
+impl std::error::Error for Duplicate {}
+
+impl<'r> Responder<'r, 'static> for Duplicate {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        Ok(to_response(self.0))
+    }
+}
+
+impl From<Duplicate> for VortexResponse {
+    fn from(duplicate: Duplicate) -> Self {
+        Self(duplicate.0)
     }
 }
 
@@ -145,38 +237,63 @@ where
                     body::read_limited(request, data, limit).await
                 };
                 let slot = request.local_cache(|| RequestSlot(None)).0.as_ref();
-                let slot = SlotLookup::new(slot, MISSING_FAIRING);
+                let slot = SlotLookup::new(slot, MISSING_CLAIMS);
                 verify_webhook(verifier, &signatures, read_body, slot).await
             }
-            None => Err(missing_verifier(NOT_MANAGED)),
+            None => Err(missing_verifier(MISSING_VERIFIER)),
         };
-        match verified {
-            Ok(verified) => Outcome::Success(Self {
+        let delivery = match verified {
+            Ok(verified) => Ok(Delivery {
                 event: verified.event,
                 body: verified.body,
-                verifier: PhantomData,
             }),
+            // The core refuses an event already handled with its 200 answer, the one 2xx.
+            Err(answer) if (200..300).contains(&answer.status()) => Err(Duplicate(answer)),
             Err(answer) => {
                 let status = stash(request, answer.clone());
-                Outcome::Error((status, VortexResponse(answer)))
+                return Outcome::Error((status, VortexResponse(answer)));
             }
-        }
+        };
+        Outcome::Success(Self {
+            delivery,
+            verifier: PhantomData,
+        })
     }
 }
 
-/// Aborts launch when no `V` is managed, saying so in Rocket's own log (which a default
-/// Rocket app prints) as well as through `tracing`.
-impl<V: Send + Sync + 'static> Sentinel for VerifiedWebhook<V> {
+/// Checks the Rocket at launch: aborts when no `V` is managed, or when `V` has an event store
+/// and [`WebhookClaims`] is not attached; warns when no [`catchers`](crate::catchers) cover
+/// the app's `POST` routes. Says so in Rocket's own log (which a default Rocket app prints)
+/// as well as through `tracing`.
+impl<V: AsRef<WebhookVerifier> + Send + Sync + 'static> Sentinel for VerifiedWebhook<V> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        let missing = rocket.state::<V>().is_none();
-        if missing {
-            let managed = std::any::type_name::<V>();
-            rocket::error!("VerifiedWebhook<{managed}>: {NOT_MANAGED}");
-            tracing::error!("VerifiedWebhook<{managed}>: {NOT_MANAGED}");
+        let managed = std::any::type_name::<V>();
+        let Some(verifier) = rocket.state::<V>() else {
+            rocket::error!("VerifiedWebhook<{managed}>: {MISSING_VERIFIER}");
+            tracing::error!("VerifiedWebhook<{managed}>: {MISSING_VERIFIER}");
+            return true;
+        };
+        let has_store = verifier.as_ref().event_claims().is_some();
+        if has_store && rocket.state::<ClaimsAttached>().is_none() {
+            rocket::error!("VerifiedWebhook<{managed}>: {MISSING_CLAIMS}");
+            tracing::error!("VerifiedWebhook<{managed}>: {MISSING_CLAIMS}");
+            return true;
         }
-        missing
+        if let Some(uncovered) = catcher::uncovered_post_routes(rocket) {
+            let warning = format!(
+                "VerifiedWebhook<{managed}>: no vortex_rocket::catchers() cover {uncovered}, so \
+                 the webhook's rejections are answered with Rocket's HTML pages: add \
+                 .register(\"/\", vortex_rocket::catchers()) (or at the webhook's path)"
+            );
+            rocket::warn!("{warning}");
+            tracing::warn!("{warning}");
+        }
+        false
     }
 }
+
+/// Managed by the [`WebhookClaims`] fairing, so that the guard's sentinel sees it is attached.
+struct ClaimsAttached;
 
 /// The request's claim slot in Rocket's request-local cache: `Some` once the
 /// [`WebhookClaims`] fairing saw the request.
@@ -184,7 +301,7 @@ struct RequestSlot(Option<ClaimSlot>);
 
 /// The fairing that ends the event claims of [`VerifiedWebhook`], so that each event is
 /// handled **at least once and at most once per event id** (CONTRACT §3). The app attaches
-/// it: `.attach(vortex_rocket::WebhookClaims)`.
+/// it: `.attach(vortex_rocket::WebhookClaims::new())`.
 ///
 /// On each request it puts an empty [`ClaimSlot`] in the request-local cache, where the guard
 /// leaves its claim. In `on_response`, once the handler (or a catcher) answered and before
@@ -195,13 +312,27 @@ struct RequestSlot(Option<ClaimSlot>);
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WebhookClaims;
 
+impl WebhookClaims {
+    /// The fairing.
+    pub const fn new() -> Self {
+        Self
+    }
+}
+
 #[rocket::async_trait]
 impl Fairing for WebhookClaims {
     fn info(&self) -> Info {
         Info {
             name: "Vortex webhook claims",
-            kind: Kind::Request | Kind::Response,
+            kind: Kind::Ignite | Kind::Request | Kind::Response | Kind::Singleton,
         }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        Ok(match rocket.state::<ClaimsAttached>() {
+            Some(_) => rocket,
+            None => rocket.manage(ClaimsAttached),
+        })
     }
 
     async fn on_request(&self, request: &mut Request<'_>, _: &mut Data<'_>) {

@@ -323,6 +323,23 @@ macro_rules! __header_value {
     };
 }
 
+/// Whether `value` may be sent as an HTTP header value (RFC 9110 field value: visible ASCII,
+/// spaces, tabs and obs-text; no control character). The core's headers always are; an
+/// adapter whose framework does not check (Rocket) checks with this, as the others do with
+/// their `HeaderValue`.
+///
+/// ```
+/// use vortex_routes::adapter::is_valid_header_value;
+///
+/// assert!(is_valid_header_value("GET, POST"));
+/// assert!(!is_valid_header_value("a\r\nSet-Cookie: x"));
+/// ```
+pub fn is_valid_header_value(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+}
+
 /// Defines an adapter's `VortexResponse`: a core answer as the framework's response type,
 /// convertible from [`RouteResponse`] and [`RouteError`](super::RouteError). The adapter
 /// implements its framework's response traits for it. Attributes (docs) go first.

@@ -134,8 +134,9 @@ fn verification_answer(error: &WebhookError) -> String {
 /// With an event store: an event already handled 200 `{"received":true,"duplicate":true}`
 /// without calling the handler; one being handled by another delivery right now 409 (Vortex
 /// retries it); a store error 503 (logged); and, when the route lacks the framework's
-/// `WebhookClaims`, 500 naming it (logged at error level), rather than take a claim that
-/// nothing would complete. How the claim ends: [`ClaimSlot`].
+/// `WebhookClaims` layer, middleware or fairing, 500 naming it (logged at error level), rather
+/// than take a claim that nothing would complete (Rocket refuses to launch instead, where it
+/// can tell). How the claim ends: [`ClaimSlot`].
 ///
 /// ```
 /// use vortex_routes::{WebhookRejection, WebhookVerifier};

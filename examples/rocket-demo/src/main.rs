@@ -16,8 +16,8 @@ use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder, Response, content::RawHtml};
 use rocket::{Route, State, get, post, route, routes};
 use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner};
-use vortex_rocket::VerifiedWebhook;
 use vortex_rocket::VortexUser;
+use vortex_rocket::{Duplicate, VerifiedWebhook};
 
 /// The private (encrypted) cookie that holds the signed-in user's id.
 const COOKIE_NAME: &str = "vortex_demo_session";
@@ -135,8 +135,9 @@ async fn webhook_failures(
 
 #[post("/webhooks/vortex", data = "<webhook>")]
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-fn webhook(demo: &State<DemoApp>, webhook: VerifiedWebhook) -> Reply {
-    Reply(demo.received(&webhook.event))
+fn webhook(demo: &State<DemoApp>, webhook: VerifiedWebhook) -> Result<Reply, Duplicate> {
+    // An event already handled: answered 200 JSON, without handling it again.
+    Ok(Reply(demo.received(webhook.event()?)))
 }
 
 /// The demo's own routes, for the JSON 405 of their other methods.
@@ -215,7 +216,7 @@ async fn run() -> Result<(), String> {
     ))
     .manage(demo.webhooks.clone())
     // The claim fairing: an event is done once the handler answered 2xx.
-    .attach(vortex_rocket::WebhookClaims)
+    .attach(vortex_rocket::WebhookClaims::new())
     .manage(demo.clone())
     .attach(vortex_rocket::fairing::<SessionUser>(
         "/api/vortex",

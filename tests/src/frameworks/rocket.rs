@@ -6,7 +6,7 @@ use rocket::fairing::AdHoc;
 use rocket::http::{ContentType, Status};
 use rocket::request::{self, FromRequest, Request};
 use rocket::{State, get, post, routes};
-use vortex_rocket::{CurrentUser, VerifiedWebhook};
+use vortex_rocket::{CurrentUser, Duplicate, VerifiedWebhook};
 use vortex_routes::{VortexUser, WebhookVerifier};
 
 use crate::app::{
@@ -60,8 +60,11 @@ async fn handle(log: &WebhookLog, event: &vortex_client::webhook::VortexEvent) -
 
 #[post("/webhooks/vortex", data = "<webhook>")]
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
-async fn on_webhook(log: &State<WebhookLog>, webhook: VerifiedWebhook) -> WebhookAnswer {
-    handle(log, &webhook.event).await
+async fn on_webhook(
+    log: &State<WebhookLog>,
+    webhook: VerifiedWebhook,
+) -> Result<WebhookAnswer, Duplicate> {
+    Ok(handle(log, webhook.event()?).await)
 }
 
 #[post("/webhooks/fresh", data = "<webhook>")]
@@ -69,8 +72,8 @@ async fn on_webhook(log: &State<WebhookLog>, webhook: VerifiedWebhook) -> Webhoo
 async fn on_fresh_webhook(
     log: &State<WebhookLog>,
     webhook: VerifiedWebhook<FreshVerifier>,
-) -> WebhookAnswer {
-    handle(log, &webhook.event).await
+) -> Result<WebhookAnswer, Duplicate> {
+    Ok(handle(log, webhook.event()?).await)
 }
 
 #[get("/me")]
@@ -106,7 +109,7 @@ impl Framework for RocketFramework {
             .manage(config.webhook_log)
             .manage(config.webhooks)
             .manage(FreshVerifier(config.fresh_webhooks))
-            .attach(vortex_rocket::WebhookClaims)
+            .attach(vortex_rocket::WebhookClaims::new())
             .attach(vortex_rocket::fairing::<TestUser>(MOUNT, config.routes))
             .mount("/", routes![me, on_webhook, on_fresh_webhook])
             .register("/", vortex_rocket::catchers())

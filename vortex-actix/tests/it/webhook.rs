@@ -57,6 +57,7 @@ async fn accepts_rejects_and_answers_replays() {
 
     let replay = send(&app, signed(EVENT).to_request()).await;
     assert_eq!(replay.status, 200);
+    // `json()` checks the content type: a duplicate is never HTML.
     assert_eq!(replay.json(), json!({"received": true, "duplicate": true}));
     assert_eq!(calls.load(Ordering::SeqCst), 1, "the handler ran once");
 
@@ -194,5 +195,63 @@ async fn an_event_store_without_the_middleware_is_a_loud_500() {
         calls.load(Ordering::SeqCst),
         0,
         "the handler never ran without the middleware"
+    );
+}
+
+/// Captured log output.
+#[derive(Clone, Default)]
+struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// actix-web has no launch hook: the first delivery names each mistake at error level.
+#[actix_web::test]
+async fn mistakes_are_logged_at_error_level_with_the_fix() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let calls = web::Data::new(AtomicUsize::new(0));
+    let without_verifier = init_service(
+        App::new()
+            .app_data(calls.clone())
+            .route("/webhooks/vortex", web::post().to(on_event)),
+    )
+    .await;
+    send(&without_verifier, signed(EVENT).to_request()).await;
+    let verifier = web::Data::new(WebhookVerifier::new(SECRET).unwrap().claims_in_memory());
+    let without_middleware = init_service(
+        App::new()
+            .app_data(verifier)
+            .app_data(calls.clone())
+            .route("/webhooks/vortex", web::post().to(on_event)),
+    )
+    .await;
+    send(&without_middleware, signed(EVENT).to_request()).await;
+
+    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let errors: Vec<&str> = log.lines().filter(|line| line.contains("ERROR")).collect();
+    assert_eq!(errors.len(), 2, "{log}");
+    assert!(
+        errors[0].contains(".app_data(web::Data::new(WebhookVerifier::new(secret)?))"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains(".wrap(vortex_actix::WebhookClaims::new())"),
+        "{}",
+        errors[1]
     );
 }

@@ -92,3 +92,55 @@ async fn a_failed_run_is_released_and_a_success_is_done() {
     );
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_duplicate_is_json() {
+    let (app, _) = app(true);
+    deliver(&app).await;
+    deliver(&app).await;
+    let request = Request::post("/webhooks/vortex")
+        .header("x-vortex-signature", sign_payload(SECRET, EVENT.as_bytes()))
+        .body(Body::from(EVENT))
+        .unwrap();
+    let answer = app.oneshot(request).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.headers()["content-type"], "application/json");
+    let body = to_bytes(answer.into_body(), 4096).await.unwrap();
+    assert_eq!(body, r#"{"received":true,"duplicate":true}"#);
+}
+
+/// Captured log output.
+#[derive(Clone, Default)]
+struct Log(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// axum has no launch hook: the first delivery names the missing layer at error level.
+#[tokio::test]
+async fn the_missing_layer_is_logged_at_error_level_with_the_fix() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let (app, _) = app(false);
+    assert_eq!(deliver(&app).await.0, StatusCode::INTERNAL_SERVER_ERROR);
+    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let line = log.lines().find(|line| line.contains("ERROR"));
+    let line = line.unwrap_or_else(|| panic!("no error in:\n{log}"));
+    assert!(
+        line.contains(".layer(vortex_axum::WebhookClaimsLayer::new())"),
+        "{line}"
+    );
+}

@@ -5,8 +5,8 @@ use rocket::http::Header;
 use rocket::{post, routes};
 use vortex_client::webhook::sign_payload;
 use vortex_mock::MockServer;
-use vortex_rocket::VerifiedWebhook;
 use vortex_rocket::WebhookVerifier;
+use vortex_rocket::{Duplicate, VerifiedWebhook};
 
 use crate::support::{Answer, AppUser, as_user, client, figment, vortex_routes};
 
@@ -15,9 +15,9 @@ fn configured(limits: Figment) -> rocket::Rocket<rocket::Build> {
 }
 
 #[post("/hook", data = "<webhook>")]
-fn hook(webhook: VerifiedWebhook) -> String {
-    let VerifiedWebhook { body, .. } = webhook;
-    format!(r#"{{"bytes":{}}}"#, body.len())
+fn hook(webhook: VerifiedWebhook) -> Result<String, Duplicate> {
+    let (_, body) = webhook.into_parts()?;
+    Ok(format!(r#"{{"bytes":{}}}"#, body.len()))
 }
 
 #[rocket::async_test]

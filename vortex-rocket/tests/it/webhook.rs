@@ -12,7 +12,7 @@ use rocket::{Build, Data, Request, Rocket, State, post, routes};
 use serde_json::json;
 use vortex_client::webhook::sign_payload;
 use vortex_rocket::WebhookVerifier;
-use vortex_rocket::{VerifiedWebhook, VortexResponse};
+use vortex_rocket::{Duplicate, VerifiedWebhook, VortexResponse};
 
 use crate::support::{Answer, client, rocket};
 
@@ -23,10 +23,10 @@ const SECRET: &str = "whsec_test";
 struct Calls(AtomicUsize);
 
 #[post("/webhooks/vortex", data = "<webhook>")]
-fn on_event(webhook: VerifiedWebhook, calls: &State<Calls>) -> String {
-    let VerifiedWebhook { event, body, .. } = webhook;
+fn on_event(webhook: VerifiedWebhook, calls: &State<Calls>) -> Result<String, Duplicate> {
+    let (event, body) = webhook.into_parts()?;
     calls.0.fetch_add(1, Ordering::SeqCst);
-    json!({ "received": true, "id": event.id(), "bytes": body.len() }).to_string()
+    Ok(json!({ "received": true, "id": event.id(), "bytes": body.len() }).to_string())
 }
 
 #[post("/webhooks/result", data = "<webhook>")]
@@ -35,14 +35,15 @@ fn on_event_result(
     calls: &State<Calls>,
 ) -> Result<String, VortexResponse> {
     let webhook = webhook?;
+    let event = webhook.event()?;
     calls.0.fetch_add(1, Ordering::SeqCst);
-    Ok(json!({ "received": true, "id": webhook.event.id() }).to_string())
+    Ok(json!({ "received": true, "id": event.id() }).to_string())
 }
 
 fn app(verifier: WebhookVerifier) -> Rocket<Build> {
     rocket()
         .manage(verifier)
-        .attach(vortex_rocket::WebhookClaims)
+        .attach(vortex_rocket::WebhookClaims::new())
         .manage(Calls::default())
         .mount("/", routes![on_event, on_event_result])
         .register("/webhooks/vortex", vortex_rocket::catchers())
@@ -200,10 +201,10 @@ async fn a_missing_verifier_answers_500_naming_manage() {
 }
 
 #[rocket::async_test]
-async fn without_catchers_statuses_still_hold() {
+async fn without_catchers_statuses_hold_and_a_duplicate_is_json() {
     let rocket = rocket()
         .manage(WebhookVerifier::new(SECRET).unwrap().claims_in_memory())
-        .attach(vortex_rocket::WebhookClaims)
+        .attach(vortex_rocket::WebhookClaims::new())
         .manage(Calls::default())
         .mount("/", routes![on_event]);
     let client = client(rocket).await;
@@ -216,38 +217,61 @@ async fn without_catchers_statuses_still_hold() {
             .code,
         200
     );
-    // A replay is still a 2xx (Rocket's default page), so Vortex stops retrying, and the
-    // handler does not run again.
-    let replay = send(&client, "/webhooks/vortex", &[&signature], &body).await;
-    assert_eq!(replay.status().code, 200);
+    // A replay is the JSON 200 without any catcher, and the event is not handled again.
+    let replay = Answer::of(send(&client, "/webhooks/vortex", &[&signature], &body).await).await;
+    assert_eq!(replay.status, 200);
+    assert_eq!(replay.content_type.as_deref(), Some("application/json"));
+    assert_eq!(replay.body, json!({"received": true, "duplicate": true}));
     assert_eq!(calls(&client), 1);
     let unsigned = send(&client, "/webhooks/vortex", &[], &body).await;
     assert_eq!(unsigned.status().code, 401);
 }
 
 #[rocket::async_test]
-async fn an_event_store_without_the_fairing_is_a_loud_500() {
+async fn an_event_store_without_the_fairing_aborts_launch() {
     let rocket = rocket()
         .manage(WebhookVerifier::new(SECRET).unwrap().claims_in_memory())
         .manage(Calls::default())
         .mount("/", routes![on_event])
         .register("/webhooks/vortex", vortex_rocket::catchers());
+    let error = Client::tracked(rocket).await.unwrap_err();
+    assert!(
+        matches!(error.kind(), ErrorKind::SentinelAborts(_)),
+        "{error:?}"
+    );
+}
+
+#[rocket::async_test]
+async fn an_event_store_without_the_fairing_is_a_loud_500_on_a_hand_built_route() {
+    let rocket = rocket()
+        .manage(WebhookVerifier::new(SECRET).unwrap().claims_in_memory())
+        .mount(
+            "/",
+            vec![Route::new(Method::Post, "/raw-webhook", raw_webhook)],
+        )
+        .register("/raw-webhook", vortex_rocket::catchers());
     let client = client(rocket).await;
     let body = event("evt_1");
     let signature = sign_payload(SECRET, body.as_bytes());
     for _ in 0..2 {
-        let answer =
-            Answer::of(send(&client, "/webhooks/vortex", &[&signature], &body).await).await;
+        let answer = Answer::of(send(&client, "/raw-webhook", &[&signature], &body).await).await;
         assert_eq!(answer.status, 500);
         let error = answer.body["error"].as_str().unwrap();
         assert!(
-            error.contains(".attach(vortex_rocket::WebhookClaims)"),
+            error.contains(".attach(vortex_rocket::WebhookClaims::new())"),
             "{error}"
         );
     }
-    assert_eq!(
-        calls(&client),
-        0,
-        "the handler never ran without the fairing"
-    );
+}
+
+/// `WebhookClaims` attached twice is one fairing (no duplicate managed state).
+#[rocket::async_test]
+async fn the_fairing_attached_twice_launches() {
+    let rocket = app(WebhookVerifier::new(SECRET).unwrap().claims_in_memory())
+        .attach(vortex_rocket::WebhookClaims::new());
+    let client = client(rocket).await;
+    let body = event("evt_1");
+    let signature = sign_payload(SECRET, body.as_bytes());
+    let answer = Answer::of(send(&client, "/webhooks/vortex", &[&signature], &body).await).await;
+    assert_eq!(answer.status, 200);
 }
