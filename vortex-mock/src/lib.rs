@@ -94,7 +94,7 @@
 //! `invitation.deactivated` (revoke, sync declined, autojoin cleared, delete by scope with
 //! operation `delete`), `invitation.reminder.sent` (reinvite).
 //!
-//! [`sample_event`] builds one such event of any type, and the binary's
+//! [`sample_event`] builds one such event of any type, and the binary's (feature `cli`)
 //! `vortex-mock send <event-type> --to <url>` sends it, signed, to a webhook endpoint.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -60,7 +60,11 @@ fn count(body: &[u8]) -> usize {
 #[tokio::test]
 #[ignore = "a measurement; run with --release --ignored --nocapture"]
 async fn list_timing() {
-    let server = MockServer::builder().deterministic(1).start().await.unwrap();
+    let server = MockServer::builder()
+        .deterministic(1)
+        .start()
+        .await
+        .unwrap();
     seeded(&server).await;
     assert_eq!(server.invitations().len(), IN_SCOPE + ELSEWHERE);
     let path = "/api/v1/invitations/by-scope/team/big";
