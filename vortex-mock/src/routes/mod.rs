@@ -64,7 +64,7 @@ fn api_routes() -> Vec<Route<Handler>> {
 #[derive(Debug)]
 pub(crate) struct Call<'a> {
     shared: &'a Shared,
-    params: Vec<(&'static str, String)>,
+    params: Vec<(&'a str, String)>,
     query: Option<&'a str>,
     body: &'a [u8],
 }
@@ -114,7 +114,7 @@ pub(crate) fn dispatch(
 }
 
 /// A path segment that did not decode (percent-encoded bytes that are not UTF-8).
-fn bad_path(InvalidParam(name): InvalidParam) -> ApiError {
+fn bad_path(InvalidParam(name): InvalidParam<'_>) -> ApiError {
     ApiError::bad_request(format!(
         "Invalid path: Invalid URL: Invalid UTF-8 in `{name}`"
     ))
