@@ -1,8 +1,8 @@
 //! Autojoin domains: `GET /invitations/by-scope/{scopeType}/{scope}/autojoin` and
 //! `POST /invitations/autojoin`.
 
-use super::{Answer, Call};
-use crate::input::{AutojoinInput, parse_object};
+use crate::api::input::{AutojoinInput, parse_object};
+use crate::server::{Answer, Call};
 
 /// `GET`: `{"autojoinDomains":[…],"invitation":…}` of the scope.
 pub(super) fn get(call: &Call<'_>) -> Answer {

@@ -1,14 +1,14 @@
-//! The in-memory state of the mock: invitations and autojoin configurations, and every
-//! change the API can make to them. Each change returns the webhook events the upstream
+//! The imitated API's data: invitations and autojoin configurations, and every change the
+//! API can make to them. Each change returns the webhook events the upstream
 //! would send for it.
 
 use serde_json::{Map, Value, json};
 
-use crate::api_error::ApiError;
-use crate::clock::{Clock, format_iso};
-use crate::ids::Ids;
-use crate::input::{AcceptInput, AutojoinInput, CreateInput, SyncAction, SyncInput};
-use crate::invitation::{self, Invitation};
+use crate::api::clock::{Clock, format_iso};
+use crate::api::error::ApiError;
+use crate::api::ids::Ids;
+use crate::api::input::{AcceptInput, AutojoinInput, CreateInput, SyncAction, SyncInput};
+use crate::api::invitation::{self, Invitation};
 
 /// Where the short links of new invitations point (a reserved, never-resolving domain).
 const SHORT_LINK_BASE: &str = "https://vortex-mock.invalid/i/";

@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use super::{Answer, Call};
-use crate::api_error::ApiError;
-use crate::input::{self, AcceptInput, CreateInput, SyncInput, parse_object};
+use crate::api::error::ApiError;
+use crate::api::input::{self, AcceptInput, CreateInput, SyncInput, parse_object};
+use crate::server::{Answer, Call};
 
 /// `GET /invitations?targetType=&targetValue=`.
 pub(super) fn list_by_target(call: &Call<'_>) -> Answer {

@@ -1,9 +1,9 @@
 //! The stored shape of an invitation: a JSON object with the upstream's fields in the
-//! upstream's order (ref §5.1), kept as JSON so seeded extra fields survive.
+//! upstream's order, kept as JSON so seeded extra fields survive.
 
 use serde_json::{Map, Value, json};
 
-use crate::clock::{DAY_MS, format_iso};
+use crate::api::clock::{DAY_MS, format_iso};
 
 /// An invitation as stored and served.
 pub(crate) type Invitation = Map<String, Value>;

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{Answer, Call};
+use crate::server::{Answer, Call};
 
 /// `GET`: the invitations of the scope.
 pub(super) fn list(call: &Call<'_>) -> Answer {

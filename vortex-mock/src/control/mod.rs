@@ -1,18 +1,22 @@
-//! Test controls under `/__mock` (no API key): faults, request log, reset, invitations,
-//! webhook deliveries.
+//! The test controls: faults, the request log, and their routes under `/__mock` (no API
+//! key), with reset, invitations and webhook deliveries.
+
+pub(crate) mod faults;
+pub(crate) mod request_log;
 
 use serde_json::{Value, json};
 
-use super::{Answer, Call, Handler, route};
-use crate::api_error::ApiError;
-use crate::faults::Fault;
-use crate::requests::RecordedRequest;
-use crate::router::Route;
+use crate::api::error::ApiError;
+use crate::control::faults::Fault;
+use crate::control::request_log::RecordedRequest;
+use crate::server::router::Route;
+use crate::server::{Answer, Call, Handler, route};
 
 /// The largest body a control request may carry.
 pub(crate) const CONTROL_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-pub(super) fn routes() -> Vec<Route<Handler>> {
+/// The routes of the test controls.
+pub(crate) fn routes() -> Vec<Route<Handler>> {
     vec![
         route("/__mock/faults")
             .get(list_faults)
