@@ -2,6 +2,8 @@
 //! API can make to them. Each change returns the webhook events the upstream
 //! would send for it.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use serde_json::{Map, Value, json};
 
 use crate::api::clock::{Clock, format_iso};
@@ -37,14 +39,100 @@ struct AutojoinConfig {
     invitation_id: Option<String>,
 }
 
-/// Invitations (in creation order) and autojoin configurations.
+/// The creation rank of a stored invitation: lists are in this order.
+type Rank = u64;
+
+/// A stored invitation and its JSON text, written again on every change so that answers
+/// copy bytes instead of serializing the invitation on each request.
+#[derive(Debug)]
+struct Stored {
+    invitation: Invitation,
+    json: Box<[u8]>,
+}
+
+impl Stored {
+    fn new(invitation: Invitation) -> Self {
+        let json = serde_json::to_vec(&invitation).unwrap_or_default();
+        Self {
+            invitation,
+            json: json.into_boxed_slice(),
+        }
+    }
+}
+
+/// The ranks of the invitations by id, by scope (`groups[].type`, `groups[].groupId`) and by
+/// target (`target[].type`, `target[].value`), kept in step with every change.
+#[derive(Debug, Default)]
+struct Index {
+    by_id: HashMap<String, Rank>,
+    by_scope: HashMap<(String, String), BTreeSet<Rank>>,
+    by_target: HashMap<(String, String), BTreeSet<Rank>>,
+}
+
+impl Index {
+    fn add(&mut self, rank: Rank, inv: &Invitation) {
+        self.by_id.insert(invitation::id(inv).to_owned(), rank);
+        for key in invitation::scopes(inv) {
+            self.by_scope.entry(owned(key)).or_default().insert(rank);
+        }
+        for key in invitation::targets(inv) {
+            self.by_target.entry(owned(key)).or_default().insert(rank);
+        }
+    }
+
+    fn remove(&mut self, rank: Rank, inv: &Invitation) {
+        self.by_id.remove(invitation::id(inv));
+        for key in invitation::scopes(inv) {
+            forget(&mut self.by_scope, key, rank);
+        }
+        for key in invitation::targets(inv) {
+            forget(&mut self.by_target, key, rank);
+        }
+    }
+}
+
+fn owned((a, b): (&str, &str)) -> (String, String) {
+    (a.to_owned(), b.to_owned())
+}
+
+/// Removes `rank` from the set of `key`, and the set once empty.
+fn forget(map: &mut HashMap<(String, String), BTreeSet<Rank>>, key: (&str, &str), rank: Rank) {
+    let key = owned(key);
+    if let Some(ranks) = map.get_mut(&key) {
+        ranks.remove(&rank);
+        if ranks.is_empty() {
+            map.remove(&key);
+        }
+    }
+}
+
+/// `{"invitations":[…]}` from the stored JSON texts, as `serde_json` would write it.
+fn list_answer<'a>(items: impl Iterator<Item = &'a Stored> + Clone) -> Vec<u8> {
+    const HEAD: &[u8] = b"{\"invitations\":[";
+    const TAIL: &[u8] = b"]}";
+    let size = items.clone().map(|s| s.json.len() + 1).sum::<usize>();
+    let mut answer = Vec::with_capacity(HEAD.len() + size + TAIL.len());
+    answer.extend_from_slice(HEAD);
+    for (i, stored) in items.enumerate() {
+        if i > 0 {
+            answer.push(b',');
+        }
+        answer.extend_from_slice(&stored.json);
+    }
+    answer.extend_from_slice(TAIL);
+    answer
+}
+
+/// Invitations (by creation rank, indexed) and autojoin configurations.
 #[derive(Debug)]
 pub(crate) struct Store {
     identity: Identity,
     ids: Ids,
     event_ids: Ids,
     clock: Clock,
-    invitations: Vec<Invitation>,
+    invitations: BTreeMap<Rank, Stored>,
+    next_rank: Rank,
+    index: Index,
     autojoin: Vec<AutojoinConfig>,
 }
 
@@ -56,7 +144,9 @@ impl Store {
             ids: Ids::new(seed),
             event_ids: Ids::new(seed.map(|s| s ^ 0x6576_656e_7473_0000)),
             clock: seed.map_or(Clock::System, |_| Clock::stepped()),
-            invitations: Vec::new(),
+            invitations: BTreeMap::new(),
+            next_rank: 0,
+            index: Index::default(),
             autojoin: Vec::new(),
         }
     }
@@ -67,17 +157,52 @@ impl Store {
         (ms, format_iso(ms))
     }
 
-    fn position(&self, id: &str) -> Option<usize> {
-        self.invitations
-            .iter()
-            .position(|inv| invitation::id(inv) == id)
+    fn find(&self, id: &str) -> Option<&Invitation> {
+        let rank = self.index.by_id.get(id)?;
+        self.invitations.get(rank).map(|s| &s.invitation)
     }
 
-    fn find_mut(&mut self, id: &str) -> Result<&mut Invitation, ApiError> {
-        self.invitations
-            .iter_mut()
-            .find(|inv| invitation::id(inv) == id)
-            .ok_or_else(|| ApiError::invitation_not_found(id))
+    /// Stores a new invitation after the others, or replaces the one with its id in place.
+    fn insert(&mut self, inv: Invitation) {
+        let rank = match self.index.by_id.get(invitation::id(&inv)) {
+            Some(&rank) => rank,
+            None => {
+                self.next_rank += 1;
+                self.next_rank
+            }
+        };
+        if let Some(old) = self.invitations.remove(&rank) {
+            self.index.remove(rank, &old.invitation);
+        }
+        self.index.add(rank, &inv);
+        self.invitations.insert(rank, Stored::new(inv));
+    }
+
+    /// Changes the invitation of `rank` (its JSON text and index entries follow); returns it
+    /// as changed.
+    fn modify_at(&mut self, rank: Rank, change: impl FnOnce(&mut Invitation)) -> Invitation {
+        let mut inv = match self.invitations.remove(&rank) {
+            Some(stored) => stored.invitation,
+            None => return Invitation::new(),
+        };
+        self.index.remove(rank, &inv);
+        change(&mut inv);
+        self.index.add(rank, &inv);
+        let changed = inv.clone();
+        self.invitations.insert(rank, Stored::new(inv));
+        changed
+    }
+
+    /// Changes the invitation `id` (see [`Store::modify_at`]); 404 if there is none.
+    fn modify(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&mut Invitation),
+    ) -> Result<Invitation, ApiError> {
+        match self.index.by_id.get(id) {
+            Some(&rank) => Ok(self.modify_at(rank, change)),
+            None => Err(ApiError::invitation_not_found(id)),
+        }
     }
 
     /// The webhook event for a change to `invitation`.
@@ -103,37 +228,45 @@ impl Store {
     /// Every invitation, in creation order.
     pub(crate) fn all(&self) -> Vec<Value> {
         self.invitations
-            .iter()
-            .cloned()
-            .map(Value::Object)
+            .values()
+            .map(|s| Value::Object(s.invitation.clone()))
             .collect()
+    }
+
+    /// `{"invitations":[…]}` of every invitation, as JSON text.
+    pub(crate) fn all_json(&self) -> Vec<u8> {
+        list_answer(self.invitations.values())
     }
 
     /// One invitation.
     pub(crate) fn get(&self, id: &str) -> Option<Value> {
-        self.position(id)
-            .map(|i| Value::Object(self.invitations[i].clone()))
+        self.find(id).cloned().map(Value::Object)
     }
 
-    fn list(&self, keep: impl Fn(&Invitation) -> bool) -> Value {
-        let items: Vec<Value> = self
-            .invitations
-            .iter()
-            .filter(|inv| keep(inv))
-            .cloned()
-            .map(Value::Object)
-            .collect();
-        json!({ "invitations": items })
+    /// One invitation, as JSON text.
+    pub(crate) fn get_json(&self, id: &str) -> Option<Vec<u8>> {
+        let rank = self.index.by_id.get(id)?;
+        self.invitations.get(rank).map(|s| s.json.to_vec())
+    }
+
+    /// `{"invitations":[…]}` of the invitations of these ranks, as JSON text.
+    fn list(&self, ranks: Option<&BTreeSet<Rank>>) -> Vec<u8> {
+        list_answer(
+            ranks
+                .into_iter()
+                .flatten()
+                .filter_map(|rank| self.invitations.get(rank)),
+        )
     }
 
     /// `{"invitations":[…]}` of the invitations with a target of that type and value.
-    pub(crate) fn list_by_target(&self, target_type: &str, value: &str) -> Value {
-        self.list(|inv| invitation::has_target(inv, target_type, value))
+    pub(crate) fn list_by_target(&self, target_type: &str, value: &str) -> Vec<u8> {
+        self.list(self.index.by_target.get(&owned((target_type, value))))
     }
 
     /// `{"invitations":[…]}` of the invitations in the scope.
-    pub(crate) fn list_by_scope(&self, scope_type: &str, scope: &str) -> Value {
-        self.list(|inv| invitation::has_group(inv, scope_type, scope))
+    pub(crate) fn list_by_scope(&self, scope_type: &str, scope: &str) -> Vec<u8> {
+        self.list(self.index.by_scope.get(&owned((scope_type, scope))))
     }
 
     /// Creates an invitation; answers `{"id","shortLink","status","createdAt"}`.
@@ -193,7 +326,7 @@ impl Store {
         }
         let short_link = format!("{SHORT_LINK_BASE}{}", self.ids.code(10));
         let event = self.event("invitation.created", "insert", &now, &inv);
-        self.invitations.push(inv);
+        self.insert(inv);
         let answer = json!({
             "id": id,
             "shortLink": short_link,
@@ -205,14 +338,17 @@ impl Store {
 
     /// Revokes (deactivates) an invitation. It stays retrievable, with `deactivated: true`.
     pub(crate) fn revoke(&mut self, id: &str) -> Result<Vec<Value>, ApiError> {
-        if invitation::is_deactivated(self.find_mut(id)?) {
+        let inv = self
+            .find(id)
+            .ok_or_else(|| ApiError::invitation_not_found(id))?;
+        if invitation::is_deactivated(inv) {
             return Ok(Vec::new());
         }
         let (_, now) = self.tick();
-        let inv = self.find_mut(id)?;
-        inv.insert("deactivated".to_owned(), Value::Bool(true));
-        invitation::touch(inv, &now);
-        let inv = inv.clone();
+        let inv = self.modify(id, |inv| {
+            inv.insert("deactivated".to_owned(), Value::Bool(true));
+            invitation::touch(inv, &now);
+        })?;
         Ok(vec![self.event(
             "invitation.deactivated",
             "update",
@@ -223,12 +359,20 @@ impl Store {
 
     /// Deletes every invitation of the scope (they are gone afterwards: GET answers 404).
     pub(crate) fn delete_by_scope(&mut self, scope_type: &str, scope: &str) -> Vec<Value> {
-        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.invitations)
-            .into_iter()
-            .partition(|inv| invitation::has_group(inv, scope_type, scope));
-        self.invitations = kept;
-        if gone.is_empty() {
+        let Some(ranks) = self
+            .index
+            .by_scope
+            .get(&owned((scope_type, scope)))
+            .cloned()
+        else {
             return Vec::new();
+        };
+        let mut gone = Vec::with_capacity(ranks.len());
+        for rank in ranks {
+            if let Some(stored) = self.invitations.remove(&rank) {
+                self.index.remove(rank, &stored.invitation);
+                gone.push(stored.invitation);
+            }
         }
         let (_, now) = self.tick();
         gone.iter()
@@ -238,16 +382,18 @@ impl Store {
 
     /// Sends an invitation again: `deliveryCount` + 1.
     pub(crate) fn reinvite(&mut self, id: &str) -> Result<Changed<Value>, ApiError> {
-        self.find_mut(id)?;
+        if self.find(id).is_none() {
+            return Err(ApiError::invitation_not_found(id));
+        }
         let (_, now) = self.tick();
-        let inv = self.find_mut(id)?;
-        let count = inv
-            .get("deliveryCount")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        inv.insert("deliveryCount".to_owned(), json!(count.saturating_add(1)));
-        invitation::touch(inv, &now);
-        let inv = inv.clone();
+        let inv = self.modify(id, |inv| {
+            let count = inv
+                .get("deliveryCount")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            inv.insert("deliveryCount".to_owned(), json!(count.saturating_add(1)));
+            invitation::touch(inv, &now);
+        })?;
         let event = self.event("invitation.reminder.sent", "update", &now, &inv);
         Ok((Value::Object(inv), vec![event]))
     }
@@ -257,7 +403,7 @@ impl Store {
         if let Some(unknown) = input
             .invitation_ids
             .iter()
-            .find(|id| self.position(id).is_none())
+            .find(|id| self.find(id).is_none())
         {
             return Err(ApiError::invitation_not_found(unknown));
         }
@@ -279,11 +425,11 @@ impl Store {
             if let Some(is_existing) = input.is_existing {
                 acceptance.insert("isExisting".into(), is_existing.into());
             }
-            let inv = self.find_mut(id)?;
-            inv.insert("status".to_owned(), "accepted".into());
-            invitation::push(inv, "accepts", Value::Object(acceptance));
-            invitation::touch(inv, &now);
-            let inv = inv.clone();
+            let inv = self.modify(id, |inv| {
+                inv.insert("status".to_owned(), "accepted".into());
+                invitation::push(inv, "accepts", Value::Object(acceptance));
+                invitation::touch(inv, &now);
+            })?;
             events.push(self.event("invitation.accepted", "update", &now, &inv));
             last = Value::Object(inv);
         }
@@ -331,23 +477,21 @@ impl Store {
             },
         };
         let mut events = Vec::new();
-        let current = config
-            .invitation_id
-            .clone()
-            .filter(|id| self.get(id).is_some());
+        // The scope's autojoin invitation, if it still exists and is not deactivated.
+        let live = config.invitation_id.clone().filter(|id| {
+            self.find(id)
+                .is_some_and(|inv| !invitation::is_deactivated(inv))
+        });
 
         if input.domains.is_empty() {
-            if let Some(id) = current {
-                let inv = self
-                    .find_mut(&id)
-                    .ok()
-                    .filter(|inv| !invitation::is_deactivated(inv));
-                if let Some(inv) = inv {
+            let changed = live.map(|id| {
+                self.modify(&id, |inv| {
                     inv.insert("deactivated".to_owned(), Value::Bool(true));
                     invitation::touch(inv, &now);
-                    let inv = inv.clone();
-                    events.push(self.event("invitation.deactivated", "update", &now, &inv));
-                }
+                })
+            });
+            if let Some(Ok(inv)) = changed {
+                events.push(self.event("invitation.deactivated", "update", &now, &inv));
             }
             return (self.autojoin_answer(None), events);
         }
@@ -368,12 +512,8 @@ impl Store {
             })
             .collect();
 
-        let live = current.filter(|id| {
-            self.position(id)
-                .is_some_and(|i| !invitation::is_deactivated(&self.invitations[i]))
-        });
         if let Some(id) = live {
-            if let Ok(inv) = self.find_mut(&id) {
+            let changed = self.modify(&id, |inv| {
                 inv.insert(
                     "widgetConfigurationId".to_owned(),
                     input.component_id.as_str().into(),
@@ -382,7 +522,8 @@ impl Store {
                     inv.insert("metadata".to_owned(), metadata.clone());
                 }
                 invitation::touch(inv, &now);
-            }
+            });
+            debug_assert!(changed.is_ok(), "the live invitation exists");
         } else {
             let id = self.ids.uuid();
             let account_id = self.identity.account_id.clone();
@@ -406,7 +547,7 @@ impl Store {
                 inv.insert(key.to_owned(), value);
             }
             events.push(self.event("invitation.created", "insert", &now, &inv));
-            self.invitations.push(inv);
+            self.insert(inv);
             config.invitation_id = Some(id);
         }
         let answer = self.autojoin_answer(Some(&config));
@@ -416,10 +557,10 @@ impl Store {
 
     /// Accepts or declines the open internal invitations of a creator to a target value.
     pub(crate) fn sync_internal(&mut self, input: &SyncInput) -> Changed<Value> {
-        let matching: Vec<usize> = self
+        let matching: Vec<Rank> = self
             .invitations
             .iter()
-            .enumerate()
+            .map(|(rank, stored)| (*rank, &stored.invitation))
             .filter(|(_, inv)| {
                 invitation::has_delivery_type(inv, "internal")
                     && invitation::str_field(inv, "foreignCreatorId")
@@ -434,29 +575,31 @@ impl Store {
         let mut ids = Vec::new();
         if !matching.is_empty() {
             let (_, now) = self.tick();
-            for i in matching {
+            for rank in matching {
                 let acceptance_id = self.ids.uuid();
                 let account_id = self.identity.account_id.clone();
-                let inv = &mut self.invitations[i];
                 let event_type = match input.action {
-                    SyncAction::Accepted => {
-                        inv.insert("status".to_owned(), "accepted".into());
-                        let acceptance = json!({
-                            "id": acceptance_id,
-                            "accountId": account_id,
-                            "acceptedAt": now,
-                            "target": { "type": "internal", "value": input.target_value },
-                        });
-                        invitation::push(inv, "accepts", acceptance);
-                        "invitation.accepted"
-                    }
-                    SyncAction::Declined => {
-                        inv.insert("deactivated".to_owned(), Value::Bool(true));
-                        "invitation.deactivated"
-                    }
+                    SyncAction::Accepted => "invitation.accepted",
+                    SyncAction::Declined => "invitation.deactivated",
                 };
-                invitation::touch(inv, &now);
-                let inv = inv.clone();
+                let inv = self.modify_at(rank, |inv| {
+                    match input.action {
+                        SyncAction::Accepted => {
+                            inv.insert("status".to_owned(), "accepted".into());
+                            let acceptance = json!({
+                                "id": acceptance_id,
+                                "accountId": account_id,
+                                "acceptedAt": now,
+                                "target": { "type": "internal", "value": input.target_value },
+                            });
+                            invitation::push(inv, "accepts", acceptance);
+                        }
+                        SyncAction::Declined => {
+                            inv.insert("deactivated".to_owned(), Value::Bool(true));
+                        }
+                    }
+                    invitation::touch(inv, &now);
+                });
                 ids.push(Value::from(invitation::id(&inv)));
                 events.push(self.event(event_type, "update", &now, &inv));
             }
@@ -478,10 +621,136 @@ impl Store {
             inv.insert(key, value);
         }
         let stored = Value::Object(inv.clone());
-        match self.position(&id) {
-            Some(i) => self.invitations[i] = inv,
-            None => self.invitations.push(inv),
-        }
+        self.insert(inv);
         stored
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: &Value) -> &Map<String, Value> {
+        value.as_object().expect("an object literal")
+    }
+
+    fn create(store: &mut Store, target: (&str, &str), scopes: &[(&str, &str)]) -> String {
+        let groups: Vec<Value> = scopes
+            .iter()
+            .map(|(t, id)| json!({"type": t, "groupId": id, "name": id}))
+            .collect();
+        let body = json!({
+            "widgetConfigurationId": "component-1",
+            "target": {"type": target.0, "value": target.1},
+            "inviter": {"userId": "user-1"},
+            "groups": groups,
+        });
+        let input = CreateInput::parse(object(&body)).unwrap();
+        store.create(&input).0["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `{"invitations":[…]}` of the invitations `keep` chooses, by scanning them all.
+    fn scan(store: &Store, keep: impl Fn(&Value) -> bool) -> Vec<u8> {
+        let items: Vec<Value> = store.all().into_iter().filter(|inv| keep(inv)).collect();
+        serde_json::to_vec(&json!({ "invitations": items })).unwrap()
+    }
+
+    fn has(inv: &Value, field: &str, id_key: &str, key: (&str, &str)) -> bool {
+        inv[field].as_array().into_iter().flatten().any(|item| {
+            item["type"].as_str() == Some(key.0) && item[id_key].as_str() == Some(key.1)
+        })
+    }
+
+    /// Every list the index answers equals the full scan, byte for byte.
+    fn check(store: &Store) {
+        let all = store.all();
+        let mut scopes = vec![("team".to_owned(), "none".to_owned())];
+        let mut targets = vec![("email".to_owned(), "none@example.com".to_owned())];
+        for inv in &all {
+            let inv = inv.as_object().unwrap();
+            scopes.extend(invitation::scopes(inv).map(owned));
+            targets.extend(invitation::targets(inv).map(owned));
+        }
+        for (t, id) in &scopes {
+            let scanned = scan(store, |inv| has(inv, "groups", "groupId", (t, id)));
+            assert_eq!(store.list_by_scope(t, id), scanned, "scope {t}/{id}");
+        }
+        for (t, value) in &targets {
+            let scanned = scan(store, |inv| has(inv, "target", "value", (t, value)));
+            assert_eq!(
+                store.list_by_target(t, value),
+                scanned,
+                "target {t}/{value}"
+            );
+        }
+        assert_eq!(store.all_json(), scan(store, |_| true));
+        for inv in &all {
+            let id = inv["id"].as_str().unwrap();
+            assert_eq!(store.get_json(id), Some(serde_json::to_vec(inv).unwrap()));
+        }
+        assert_eq!(store.get_json("gone"), None);
+    }
+
+    #[test]
+    fn the_index_answers_what_a_full_scan_gives() {
+        let identity = Identity {
+            account_id: "account-1".into(),
+            environment_id: "environment-1".into(),
+        };
+        let mut store = Store::new(identity, Some(7));
+        let a = create(&mut store, ("email", "a@example.com"), &[("team", "a")]);
+        let b = create(
+            &mut store,
+            ("email", "b@example.com"),
+            &[("team", "a"), ("org", "x")],
+        );
+        let c = create(&mut store, ("email", "a@example.com"), &[("team", "b")]);
+        let internal = create(&mut store, ("internal", "user-9"), &[("team", "b")]);
+        create(&mut store, ("phone", "+15550100"), &[]);
+        check(&store);
+
+        let accept = json!({"invitationIds": [a, c], "user": {"email": "a@example.com"}});
+        store
+            .accept(&AcceptInput::parse(object(&accept)).unwrap())
+            .unwrap();
+        check(&store);
+        store.revoke(&b).unwrap();
+        store.reinvite(&c).unwrap();
+        check(&store);
+
+        // A seed that replaces an invitation moves it to other scopes and targets, in place.
+        store.seed_invitation(
+            object(&json!({
+                "id": a,
+                "groups": [{"type": "team", "groupId": "b"}],
+                "target": [{"type": "phone", "value": "+15550100"}],
+            }))
+            .clone(),
+        );
+        store.seed_invitation(object(&json!({"id": "odd", "groups": "none"})).clone());
+        check(&store);
+
+        let autojoin = json!({
+            "scope": "a", "scopeType": "team", "domains": ["example.com"],
+            "componentId": "component-1",
+        });
+        store.configure_autojoin(&AutojoinInput::parse(object(&autojoin)).unwrap());
+        check(&store);
+        let sync = json!({
+            "creatorId": "user-1", "targetValue": "user-9", "action": "accepted",
+            "componentId": "component-1",
+        });
+        let (answer, _) = store.sync_internal(&SyncInput::parse(object(&sync)).unwrap());
+        assert_eq!(answer["invitationIds"], json!([internal]));
+        check(&store);
+
+        let events = store.delete_by_scope("team", "b");
+        assert_eq!(events.len(), 3);
+        check(&store);
+        assert_eq!(store.list_by_scope("team", "b"), br#"{"invitations":[]}"#);
+        store.delete_by_scope("team", "a");
+        create(&mut store, ("email", "a@example.com"), &[("team", "a")]);
+        check(&store);
+        assert_eq!(store.all().len(), 3);
     }
 }

@@ -24,7 +24,22 @@ use response::Response;
 use router::{InvalidParam, Lookup, Route, Router};
 
 /// What a handler answers: a 200 JSON body, or an error.
-pub(crate) type Answer = Result<Value, ApiError>;
+pub(crate) type Answer = Result<Json, ApiError>;
+
+/// The JSON body of a 200 answer: a value to write, or JSON text already written.
+#[derive(Debug)]
+pub(crate) enum Json {
+    /// Written when answering.
+    Value(Value),
+    /// Sent as is.
+    Text(Vec<u8>),
+}
+
+impl From<Value> for Json {
+    fn from(value: Value) -> Self {
+        Self::Value(value)
+    }
+}
 
 /// A route's handler.
 pub(crate) type Handler = fn(&Call<'_>) -> Answer;
@@ -89,7 +104,8 @@ pub(crate) fn dispatch(
         Lookup::NotFound => Err(ApiError::no_route(method, path)),
     };
     match answer {
-        Ok(value) => response::json(StatusCode::OK, &value),
+        Ok(Json::Value(value)) => response::json(StatusCode::OK, &value),
+        Ok(Json::Text(text)) => response::json_text(StatusCode::OK, text),
         Err(err) => err.into_response(),
     }
 }
