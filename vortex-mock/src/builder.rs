@@ -6,16 +6,16 @@ use std::net::{Ipv4Addr, SocketAddr};
 use serde_json::Value;
 use vortex_client::ApiKey;
 
+use crate::api::ids::Ids;
+use crate::api::input;
+use crate::api::store::Identity;
+use crate::api::webhooks::{Dispatcher, WebhookTarget};
+use crate::control::request_log::DEFAULT_REQUEST_LOG_CAPACITY;
 use crate::error::MockError;
-use crate::ids::Ids;
-use crate::input;
 use crate::key::{generate_api_key, key_from_rng};
 use crate::mock::Mock;
-use crate::requests::DEFAULT_REQUEST_LOG_CAPACITY;
-use crate::server::MockServer;
-use crate::state::{Seeds, Shared, parse_autojoin_seed};
-use crate::store::Identity;
-use crate::webhooks::{Dispatcher, WebhookTarget};
+use crate::server::mock_server::MockServer;
+use crate::shared::{Seeds, Shared, parse_autojoin_seed};
 
 /// Salts that give the key and the account ids their own seeded streams.
 const KEY_SALT: u64 = 0x006b_6579;

@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::ids::uuid_v4_bytes;
+use crate::api::ids::uuid_v4_bytes;
 
 /// Generates a fresh, valid Vortex API key: `VRTX.<base64url of a random UUID v4>.<secret>`.
 ///

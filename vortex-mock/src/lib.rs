@@ -94,42 +94,32 @@
 //! `invitation.deactivated` (revoke, sync declined, autojoin cleared, delete by scope with
 //! operation `delete`), `invitation.reminder.sent` (reinvite).
 //!
-//! [`sample_event`] builds one such event of any type, and the binary's
+//! [`sample_event`] builds one such event of any type, and the binary's (feature `cli`)
 //! `vortex-mock send <event-type> --to <url>` sends it, signed, to a webhook endpoint.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod api_error;
-mod body;
+// The public face: the mock, its builder, its errors.
 mod builder;
-mod clock;
 mod error;
-mod faults;
-mod gate;
-mod ids;
-mod input;
-mod invitation;
 mod key;
 mod mock;
-mod requests;
-mod response;
-mod router;
-mod routes;
-mod sample;
-mod serve;
-mod server;
-mod service;
-mod state;
-mod store;
-mod webhooks;
+mod shared;
 
+// What the mock imitates: the Vortex API's endpoints, data and webhooks.
+mod api;
+// The test controls: faults, the request log, `/__mock/…`.
+mod control;
+// The plumbing: routing, reading requests, writing answers, serving over TCP.
+mod server;
+
+pub use api::sample::sample_event;
+pub use api::webhooks::WebhookDelivery;
 pub use builder::MockBuilder;
+pub use control::faults::{Fault, FaultBody};
+pub use control::request_log::{DEFAULT_REQUEST_LOG_CAPACITY, RecordedRequest};
 pub use error::MockError;
-pub use faults::{Fault, FaultBody};
 pub use key::generate_api_key;
 pub use mock::Mock;
-pub use requests::{DEFAULT_REQUEST_LOG_CAPACITY, RecordedRequest};
-pub use sample::sample_event;
-pub use server::MockServer;
-pub use service::MockService;
-pub use webhooks::WebhookDelivery;
+pub use server::mock_server::MockServer;
+pub use server::mock_service::MockService;

@@ -8,14 +8,14 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
+use crate::api::webhooks::WebhookDelivery;
 use crate::builder::MockBuilder;
+use crate::control::faults::Fault;
+use crate::control::request_log::RecordedRequest;
 use crate::error::MockError;
-use crate::faults::Fault;
-use crate::requests::RecordedRequest;
-use crate::serve::serve;
-use crate::service::MockService;
-use crate::state::Shared;
-use crate::webhooks::WebhookDelivery;
+use crate::server::listener::serve;
+use crate::server::mock_service::MockService;
+use crate::shared::Shared;
 
 /// A mock Vortex API: its state, its HTTP service and its test controls.
 ///
@@ -167,7 +167,7 @@ impl Mock {
 
     /// Every stored invitation, in creation order.
     pub fn invitations(&self) -> Vec<Value> {
-        self.shared.read(crate::store::Store::all)
+        self.shared.read(crate::api::store::Store::all)
     }
 
     /// One stored invitation.

@@ -206,8 +206,8 @@ async fn client_retries_an_injected_503() {
     assert!(matches!(err, vortex_client::Error::Decode(_)), "{err}");
 }
 
-/// CONTRACT §2 against the mock's faults: `cargo test -p vortex-mock --test it outage --
-/// --nocapture` prints the figures.
+/// The client's retry budget against the mock's faults: `cargo test -p vortex-mock --test it
+/// outage -- --nocapture` prints the figures.
 #[tokio::test]
 async fn outage_upstream_calls_stay_within_the_retry_budget() {
     let mock = MockServer::start().await;

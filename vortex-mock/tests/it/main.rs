@@ -6,6 +6,7 @@ mod client;
 mod controls;
 mod faults;
 mod invitations;
+mod list_timing;
 mod receiver;
 mod request_log;
 mod scopes;

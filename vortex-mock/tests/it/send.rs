@@ -1,12 +1,14 @@
 //! `vortex-mock send`: the real binary sends one signed event to a local receiver, prints the
 //! answer, and exits 0 only for a 2xx answer.
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
 use vortex_client::webhook::{VortexEvent, WebhookEventType, Webhooks};
 
@@ -143,11 +145,114 @@ async fn help_and_usage_errors() {
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(
-        help.contains("vortex-mock send <event-type> --to <url>"),
+        help.contains("Usage: vortex-mock [OPTIONS] [COMMAND]"),
+        "{help}"
+    );
+    assert!(help.contains("[env: VORTEX_MOCK_REQUEST_LOG=]"), "{help}");
+    let out = run(&["send", "--help"]).await;
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("vortex-mock send [OPTIONS] --to <URL> <EVENT_TYPE>"),
         "{help}"
     );
 
     let out = run(&["send", "invitation.created"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--to"));
+    let out = run(&["send", "invitation.created", "--to", "http://h"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("VORTEX_WEBHOOK_SECRET"));
+}
+
+/// Runs the binary to serve, with `vars` as its only settings; returns its output if it
+/// exits within 10 s.
+fn serve_with(vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BINARY);
+    for name in SETTINGS {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .envs(vars.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run vortex-mock");
+    for _ in 0..100 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    panic!("vortex-mock kept serving");
+}
+
+/// The variables the binary reads when serving.
+const SETTINGS: [&str; 6] = [
+    "PORT",
+    "HOST",
+    "VORTEX_API_KEY",
+    "VORTEX_MOCK_WEBHOOK_URL",
+    "VORTEX_WEBHOOK_SECRET",
+    "VORTEX_MOCK_REQUEST_LOG",
+];
+
+#[test]
+fn bad_settings_exit_2_naming_the_variable() {
+    for (vars, named) in [
+        (&[("PORT", "eighty")][..], "PORT"),
+        (
+            &[("VORTEX_MOCK_REQUEST_LOG", "lots")],
+            "VORTEX_MOCK_REQUEST_LOG",
+        ),
+        (&[("VORTEX_API_KEY", "not-a-key")], "VORTEX_API_KEY"),
+        (
+            &[("VORTEX_MOCK_WEBHOOK_URL", "http://127.0.0.1:9/hook")],
+            "VORTEX_WEBHOOK_SECRET",
+        ),
+        (
+            &[("VORTEX_WEBHOOK_SECRET", "whsec_x"), ("PORT", "0")],
+            "VORTEX_MOCK_WEBHOOK_URL",
+        ),
+    ] {
+        let out = serve_with(vars);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{vars:?}: {stderr}");
+        assert!(stderr.contains(named), "{vars:?}: {stderr}");
+        assert!(!stderr.contains("whsec_x"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn serves_with_the_settings_of_the_environment() {
+    let key = vortex_mock::generate_api_key();
+    let mut command = tokio::process::Command::new(BINARY);
+    for name in SETTINGS {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .env("PORT", "0")
+        .env("VORTEX_API_KEY", &key)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run vortex-mock");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .expect("vortex-mock starts")
+        .unwrap()
+        .unwrap();
+    let base_url = first
+        .strip_prefix("vortex-mock listening on ")
+        .expect(&first)
+        .to_owned();
+    let answer = reqwest::Client::new()
+        .get(format!("{base_url}/api/v1/invitations/inv-1"))
+        .header("x-api-key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    child.kill().await.unwrap();
 }

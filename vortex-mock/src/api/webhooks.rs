@@ -12,7 +12,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use vortex_client::webhook::{SIGNATURE_HEADER, sign_payload};
 
 use crate::error::MockError;
-use crate::state::lock;
+use crate::shared::lock;
 
 /// Attempts per event: the first try and two retries.
 pub(crate) const MAX_ATTEMPTS: u32 = 3;

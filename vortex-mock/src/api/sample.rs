@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::ids::Ids;
-use crate::input::{AcceptInput, CreateInput};
-use crate::store::{Identity, Store};
+use crate::api::ids::Ids;
+use crate::api::input::{AcceptInput, CreateInput};
+use crate::api::store::{Identity, Store};
 
 /// The invitation every sample event is about: an e-mail invitation to a team.
 fn create_input() -> CreateInput {

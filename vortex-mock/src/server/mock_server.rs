@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use crate::builder::MockBuilder;
 use crate::error::MockError;
 use crate::mock::Mock;
-use crate::serve::serve;
+use crate::server::listener::serve;
 
 /// A running mock Vortex API. Dereferences to [`Mock`] for the test controls; stops
 /// serving when dropped.

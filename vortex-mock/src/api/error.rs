@@ -3,7 +3,7 @@
 use http::StatusCode;
 use serde_json::json;
 
-use crate::response::{self, Response};
+use crate::server::response::{self, Response};
 
 /// An error answer, shaped like the upstream's: `{"error":"…","message":"…"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]

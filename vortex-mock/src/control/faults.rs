@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::error::MockError;
-use crate::response::{self, Response};
+use crate::server::response::{self, Response};
 
 /// The path prefix a [`Fault`] matches by default: the whole API.
 const DEFAULT_PATH_PREFIX: &str = "/api/v1";

@@ -1,4 +1,5 @@
-//! The state shared by the HTTP handlers and the library API.
+//! Everything one mock holds (key, store, faults, request log, webhook dispatcher), shared by
+//! its HTTP service and its library handle.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -6,14 +7,14 @@ use http::{HeaderMap, Method};
 use serde_json::Value;
 use vortex_client::ApiKey;
 
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
+use crate::api::input::{self, AutojoinInput};
+use crate::api::invitation::Invitation;
+use crate::api::store::{Changed, Identity, Store};
+use crate::api::webhooks::{Dispatcher, WebhookDelivery};
+use crate::control::faults::{self, ArmedFault, Fault, FaultAction};
+use crate::control::request_log::{API_KEY_HEADER, RecordedRequest, RequestLog};
 use crate::error::MockError;
-use crate::faults::{self, ArmedFault, Fault, FaultAction};
-use crate::input::{self, AutojoinInput};
-use crate::invitation::Invitation;
-use crate::requests::{API_KEY_HEADER, RecordedRequest, RequestLog};
-use crate::store::{Changed, Identity, Store};
-use crate::webhooks::{Dispatcher, WebhookDelivery};
 
 /// Locks a mutex, carrying on if a panicking thread poisoned it (the data stays usable).
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::api_error::ApiError;
+use crate::api::error::ApiError;
 
 /// Parses a request body that must be a JSON object.
 pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {

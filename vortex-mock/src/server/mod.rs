@@ -1,12 +1,14 @@
-//! The HTTP surface: the Vortex API under `/api/v1`, the test controls under `/__mock`, and
-//! JSON answers for unknown paths (404) and methods (405).
+//! The plumbing: the routes of the API and the controls in one router, the handlers' view of
+//! a request ([`Call`]), and JSON answers for unknown paths (404) and methods (405); below,
+//! reading bodies, writing answers, the API's gate, and serving.
 
-mod autojoin;
-mod controls;
-
-pub(crate) use controls::CONTROL_BODY_LIMIT;
-mod invitations;
-mod scopes;
+pub(crate) mod gate;
+pub(crate) mod listener;
+pub(crate) mod mock_server;
+pub(crate) mod mock_service;
+pub(crate) mod request_body;
+pub(crate) mod response;
+pub(crate) mod router;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -15,64 +17,58 @@ use http::StatusCode;
 use http::request::Parts;
 use serde_json::Value;
 
-use crate::api_error::ApiError;
-use crate::response::{self, Response};
-use crate::router::{InvalidParam, Lookup, Route, Router};
-use crate::state::Shared;
+use crate::api::error::ApiError;
+use crate::shared::Shared;
+use crate::{api, control};
+use response::Response;
+use router::{InvalidParam, Lookup, Route, Router};
 
 /// What a handler answers: a 200 JSON body, or an error.
-type Answer = Result<Value, ApiError>;
+pub(crate) type Answer = Result<Json, ApiError>;
+
+/// The JSON body of a 200 answer: a value to write, or JSON text already written.
+#[derive(Debug)]
+pub(crate) enum Json {
+    /// Written when answering.
+    Value(Value),
+    /// Sent as is.
+    Text(Vec<u8>),
+}
+
+impl From<Value> for Json {
+    fn from(value: Value) -> Self {
+        Self::Value(value)
+    }
+}
 
 /// A route's handler.
 pub(crate) type Handler = fn(&Call<'_>) -> Answer;
 
 /// Every route of the mock.
 pub(crate) static ROUTER: LazyLock<Router<Handler>> = LazyLock::new(|| {
-    let mut routes = api_routes();
-    routes.extend(controls::routes());
+    let mut routes = api::routes();
+    routes.extend(control::routes());
     Router::new(routes)
 });
 
 /// A route of the mock's handlers.
-fn route(pattern: &'static str) -> Route<Handler> {
+pub(crate) fn route(pattern: &'static str) -> Route<Handler> {
     Route::new(pattern)
-}
-
-fn api_routes() -> Vec<Route<Handler>> {
-    vec![
-        route("/api/v1/invitations")
-            .get(invitations::list_by_target)
-            .post(invitations::create),
-        route("/api/v1/invitations/accept").post(invitations::accept),
-        route("/api/v1/invitations/autojoin").post(autojoin::configure),
-        route("/api/v1/invitations/sync-internal-invitation").post(invitations::sync_internal),
-        route("/api/v1/invitations/by-scope/{scope_type}/{scope}")
-            .get(scopes::list)
-            .delete(scopes::delete),
-        route("/api/v1/invitations/by-group/{scope_type}/{scope}")
-            .get(scopes::list)
-            .delete(scopes::delete),
-        route("/api/v1/invitations/by-scope/{scope_type}/{scope}/autojoin").get(autojoin::get),
-        route("/api/v1/invitations/{id}")
-            .get(invitations::get)
-            .delete(invitations::revoke),
-        route("/api/v1/invitations/{id}/reinvite").post(invitations::reinvite),
-    ]
 }
 
 /// One request, as a handler sees it.
 #[derive(Debug)]
 pub(crate) struct Call<'a> {
-    shared: &'a Shared,
-    params: Vec<(&'static str, String)>,
+    pub(crate) shared: &'a Shared,
+    params: Vec<(&'a str, String)>,
     query: Option<&'a str>,
-    body: &'a [u8],
+    pub(crate) body: &'a [u8],
 }
 
 impl Call<'_> {
     /// A path parameter of the route, percent-decoded (empty if the route has none of
     /// that name, which is a bug of the route table).
-    fn param(&self, name: &str) -> &str {
+    pub(crate) fn param(&self, name: &str) -> &str {
         self.params
             .iter()
             .find(|(n, _)| *n == name)
@@ -80,7 +76,7 @@ impl Call<'_> {
     }
 
     /// The query's parameters, decoded; the last of repeated names wins.
-    fn query(&self) -> HashMap<String, String> {
+    pub(crate) fn query(&self) -> HashMap<String, String> {
         form_urlencoded::parse(self.query.unwrap_or_default().as_bytes())
             .into_owned()
             .collect()
@@ -108,13 +104,14 @@ pub(crate) fn dispatch(
         Lookup::NotFound => Err(ApiError::no_route(method, path)),
     };
     match answer {
-        Ok(value) => response::json(StatusCode::OK, &value),
+        Ok(Json::Value(value)) => response::json(StatusCode::OK, &value),
+        Ok(Json::Text(text)) => response::json_text(StatusCode::OK, text),
         Err(err) => err.into_response(),
     }
 }
 
 /// A path segment that did not decode (percent-encoded bytes that are not UTF-8).
-fn bad_path(InvalidParam(name): InvalidParam) -> ApiError {
+fn bad_path(InvalidParam(name): InvalidParam<'_>) -> ApiError {
     ApiError::bad_request(format!(
         "Invalid path: Invalid URL: Invalid UTF-8 in `{name}`"
     ))

@@ -1,18 +1,22 @@
-//! Test controls under `/__mock` (no API key): faults, request log, reset, invitations,
-//! webhook deliveries.
+//! The test controls: faults, the request log, and their routes under `/__mock` (no API
+//! key), with reset, invitations and webhook deliveries.
+
+pub(crate) mod faults;
+pub(crate) mod request_log;
 
 use serde_json::{Value, json};
 
-use super::{Answer, Call, Handler, route};
-use crate::api_error::ApiError;
-use crate::faults::Fault;
-use crate::requests::RecordedRequest;
-use crate::router::Route;
+use crate::api::error::ApiError;
+use crate::control::faults::Fault;
+use crate::control::request_log::RecordedRequest;
+use crate::server::router::Route;
+use crate::server::{Answer, Call, Handler, Json, route};
 
 /// The largest body a control request may carry.
 pub(crate) const CONTROL_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-pub(super) fn routes() -> Vec<Route<Handler>> {
+/// The routes of the test controls.
+pub(crate) fn routes() -> Vec<Route<Handler>> {
     vec![
         route("/__mock/faults")
             .get(list_faults)
@@ -36,7 +40,7 @@ fn json_body(body: &[u8]) -> Result<Value, ApiError> {
 
 /// `GET /__mock/faults`: the faults still armed.
 fn list_faults(call: &Call<'_>) -> Answer {
-    Ok(json!({ "faults": call.shared.faults() }))
+    Ok(json!({ "faults": call.shared.faults() }).into())
 }
 
 /// `POST /__mock/faults`: arm a fault.
@@ -52,7 +56,7 @@ fn add_fault(call: &Call<'_>) -> Answer {
 /// `DELETE /__mock/faults`: disarm every fault.
 fn clear_faults(call: &Call<'_>) -> Answer {
     call.shared.clear_faults();
-    Ok(json!({}))
+    Ok(json!({}).into())
 }
 
 /// `GET /__mock/requests`: the request log (the newest requests), in arrival order, and
@@ -64,24 +68,24 @@ fn requests(call: &Call<'_>) -> Answer {
         .iter()
         .map(RecordedRequest::to_json)
         .collect();
-    Ok(json!({ "requests": requests, "total": call.shared.request_count() }))
+    Ok(json!({ "requests": requests, "total": call.shared.request_count() }).into())
 }
 
 /// `DELETE /__mock/requests`: clear the log.
 fn clear_requests(call: &Call<'_>) -> Answer {
     call.shared.clear_requests();
-    Ok(json!({}))
+    Ok(json!({}).into())
 }
 
 /// `POST /__mock/reset`: back to the state right after start.
 fn reset(call: &Call<'_>) -> Answer {
     call.shared.reset();
-    Ok(json!({}))
+    Ok(json!({}).into())
 }
 
 /// `GET /__mock/invitations`: every stored invitation.
 fn invitations(call: &Call<'_>) -> Answer {
-    Ok(json!({ "invitations": call.shared.read(|store| store.all()) }))
+    Ok(Json::Text(call.shared.read(|store| store.all_json())))
 }
 
 /// `POST /__mock/invitations`: seed one invitation (an object) or several (an array).
@@ -98,7 +102,7 @@ fn seed_invitations(call: &Call<'_>) -> Answer {
                 .map_err(|err| ApiError::bad_request(err.to_string()))?,
         );
     }
-    Ok(json!({ "invitations": stored }))
+    Ok(json!({ "invitations": stored }).into())
 }
 
 /// `GET /__mock/webhooks`: webhook deliveries so far.
@@ -106,5 +110,6 @@ fn webhooks(call: &Call<'_>) -> Answer {
     Ok(json!({
         "configured": call.shared.has_webhooks(),
         "deliveries": call.shared.deliveries(),
-    }))
+    })
+    .into())
 }

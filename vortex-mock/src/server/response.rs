@@ -16,8 +16,15 @@ pub(crate) type Response = http::Response<Body>;
 
 /// `status` with `body` as `Content-Type: application/json`.
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
-    with_content_type(status, bytes, "application/json")
+    json_text(
+        status,
+        serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec()),
+    )
+}
+
+/// `status` with `body`, JSON text already written, as `Content-Type: application/json`.
+pub(crate) fn json_text(status: StatusCode, body: Vec<u8>) -> Response {
+    with_content_type(status, body, "application/json")
 }
 
 /// `status` with `body` sent as is, labelled `content_type`.

@@ -1,9 +1,9 @@
 //! The stored shape of an invitation: a JSON object with the upstream's fields in the
-//! upstream's order (ref §5.1), kept as JSON so seeded extra fields survive.
+//! upstream's order, kept as JSON so seeded extra fields survive.
 
 use serde_json::{Map, Value, json};
 
-use crate::clock::{DAY_MS, format_iso};
+use crate::api::clock::{DAY_MS, format_iso};
 
 /// An invitation as stored and served.
 pub(crate) type Invitation = Map<String, Value>;
@@ -87,11 +87,28 @@ fn array<'a>(invitation: &'a Invitation, key: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-/// Whether the invitation has a target of `target_type` with `value`.
-pub(crate) fn has_target(invitation: &Invitation, target_type: &str, value: &str) -> bool {
-    array(invitation, "target").iter().any(|target| {
-        target.get("type").and_then(Value::as_str) == Some(target_type)
-            && target.get("value").and_then(Value::as_str) == Some(value)
+/// The `(type, value)` of each target of the invitation (those with both as strings).
+pub(crate) fn targets(invitation: &Invitation) -> impl Iterator<Item = (&str, &str)> {
+    pairs(invitation, "target", "value")
+}
+
+/// The `(type, groupId)` of each scope (group) of the invitation (those with both as
+/// strings).
+pub(crate) fn scopes(invitation: &Invitation) -> impl Iterator<Item = (&str, &str)> {
+    pairs(invitation, "groups", "groupId")
+}
+
+/// `(type, <id_key>)` of each object of the array field `key` that has both as strings.
+fn pairs<'a>(
+    invitation: &'a Invitation,
+    key: &str,
+    id_key: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    array(invitation, key).iter().filter_map(move |item| {
+        let kind = item.get("type").and_then(Value::as_str)?;
+        item.get(id_key)
+            .and_then(Value::as_str)
+            .map(|id| (kind, id))
     })
 }
 
@@ -100,14 +117,6 @@ pub(crate) fn has_target_value(invitation: &Invitation, value: &str) -> bool {
     array(invitation, "target")
         .iter()
         .any(|target| target.get("value").and_then(Value::as_str) == Some(value))
-}
-
-/// Whether the invitation belongs to the scope (`groups[].type`, `groups[].groupId`).
-pub(crate) fn has_group(invitation: &Invitation, group_type: &str, group_id: &str) -> bool {
-    array(invitation, "groups").iter().any(|group| {
-        group.get("type").and_then(Value::as_str) == Some(group_type)
-            && group.get("groupId").and_then(Value::as_str) == Some(group_id)
-    })
 }
 
 /// Whether `deliveryTypes` contains `delivery_type`.

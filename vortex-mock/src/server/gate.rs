@@ -3,11 +3,11 @@
 
 use http::request::Parts;
 
-use crate::api_error::ApiError;
-use crate::body::read_limited;
-use crate::requests::RecordedRequest;
-use crate::response::Response;
-use crate::state::Shared;
+use crate::api::error::ApiError;
+use crate::control::request_log::RecordedRequest;
+use crate::server::request_body::read_limited;
+use crate::server::response::Response;
+use crate::shared::Shared;
 
 /// The largest request body the mock reads.
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;

@@ -1,40 +1,27 @@
-//! A small router: a method and the path's segments choose a handler, as axum's did for the
-//! mock (static segments win over parameters, `GET` also serves `HEAD`, path parameters are
-//! percent-decoded, a served path with another method is a 405 with `Allow`).
+//! Routing with [`matchit`]: the path chooses a route (static segments win over parameters),
+//! the method one of the route's handlers (`GET` also serves `HEAD`; a served path with
+//! another method is a 405 with `Allow`). Path parameters are percent-decoded here.
 
 use http::Method;
 use percent_encoding::percent_decode_str;
 
-/// One segment of a route pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    /// Matches exactly this text (still percent-encoded, as received).
-    Static(&'static str),
-    /// Matches any segment and captures it under this name.
-    Param(&'static str),
-}
-
 /// A path pattern such as `/api/v1/invitations/{id}` and the handlers of its methods.
 #[derive(Debug)]
 pub(crate) struct Route<H> {
-    segments: Vec<Segment>,
-    methods: Vec<(Method, H)>,
+    pattern: &'static str,
+    methods: Methods<H>,
 }
 
+/// The handlers of one path, by method, in the order they were added.
+#[derive(Debug)]
+struct Methods<H>(Vec<(Method, H)>);
+
 impl<H: Copy> Route<H> {
-    /// A route for `pattern`: `/`-separated segments, `{name}` for a parameter.
+    /// A route for `pattern` (matchit's syntax: `{name}` for a parameter).
     pub(crate) fn new(pattern: &'static str) -> Self {
-        let segments = pattern
-            .split('/')
-            .skip(1)
-            .map(|segment| match segment.strip_prefix('{') {
-                Some(name) => Segment::Param(name.trim_end_matches('}')),
-                None => Segment::Static(segment),
-            })
-            .collect();
         Self {
-            segments,
-            methods: Vec::new(),
+            pattern,
+            methods: Methods(Vec::new()),
         }
     }
 
@@ -54,104 +41,82 @@ impl<H: Copy> Route<H> {
     }
 
     fn on(mut self, method: Method, handler: H) -> Self {
-        self.methods.push((method, handler));
+        self.methods.0.push((method, handler));
         self
-    }
-
-    /// The value of the `Allow` header for this route, methods in the order they were added.
-    fn allow(&self) -> String {
-        let names: Vec<&str> = self.methods.iter().map(|(m, _)| m.as_str()).collect();
-        names.join(",")
-    }
-
-    /// The captured raw segments if `path` matches, with how specific the match is (a static
-    /// segment counts more than a parameter, earlier segments more than later ones).
-    fn matches<'p>(&self, path: &[&'p str]) -> Option<(Vec<bool>, RawParams<'p>)> {
-        if path.len() != self.segments.len() {
-            return None;
-        }
-        let mut rank = Vec::with_capacity(path.len());
-        let mut params = Vec::new();
-        for (index, (segment, actual)) in self.segments.iter().zip(path).enumerate() {
-            match segment {
-                Segment::Static(text) if text == actual => rank.push(true),
-                // A parameter may be empty, but not at the end of the path.
-                Segment::Param(name) if !actual.is_empty() || index + 1 < path.len() => {
-                    rank.push(false);
-                    params.push((*name, *actual));
-                }
-                _ => return None,
-            }
-        }
-        Some((rank, params))
     }
 }
 
-type RawParams<'p> = Vec<(&'static str, &'p str)>;
+impl<H> Methods<H> {
+    /// The value of the `Allow` header for this path.
+    fn allow(&self) -> String {
+        let names: Vec<&str> = self.0.iter().map(|(m, _)| m.as_str()).collect();
+        names.join(",")
+    }
+}
 
 /// What the router found for a request.
 #[derive(Debug)]
-pub(crate) enum Lookup<'p, H> {
+pub(crate) enum Lookup<'a, H> {
     /// The handler of the path and method, and the path's raw parameters.
-    Handler(H, PathParams<'p>),
+    Handler(H, PathParams<'a>),
     /// The path is served, but not with this method: the `Allow` header value.
     MethodNotAllowed(String),
     /// No route has this path.
     NotFound,
 }
 
-/// A list of routes.
+/// The routes, by path.
 #[derive(Debug)]
 pub(crate) struct Router<H> {
-    routes: Vec<Route<H>>,
+    paths: matchit::Router<Methods<H>>,
 }
 
 impl<H: Copy> Router<H> {
     /// A router over `routes`.
+    ///
+    /// # Panics
+    ///
+    /// If two routes conflict (a bug of the route table, which a unit test catches).
     pub(crate) fn new(routes: Vec<Route<H>>) -> Self {
-        Self { routes }
+        let mut paths = matchit::Router::new();
+        for route in routes {
+            if let Err(err) = paths.insert(route.pattern, route.methods) {
+                panic!("route {}: {err}", route.pattern);
+            }
+        }
+        Self { paths }
     }
 
     /// The handler for `method` on `path` (the raw, still percent-encoded path).
-    pub(crate) fn find<'p>(&self, method: &Method, path: &'p str) -> Lookup<'p, H> {
-        let Some(segments) = path
-            .strip_prefix('/')
-            .map(|p| p.split('/').collect::<Vec<_>>())
-        else {
+    pub(crate) fn find<'a>(&'a self, method: &Method, path: &'a str) -> Lookup<'a, H> {
+        let Ok(found) = self.paths.at(path) else {
             return Lookup::NotFound;
         };
-        let best = self
-            .routes
-            .iter()
-            .filter_map(|route| {
-                route
-                    .matches(&segments)
-                    .map(|(rank, raw)| (rank, raw, route))
-            })
-            .max_by(|a, b| a.0.cmp(&b.0));
-        let Some((_, raw, route)) = best else {
-            return Lookup::NotFound;
-        };
-        match route.methods.iter().find(|(m, _)| m == method) {
-            Some((_, handler)) => Lookup::Handler(*handler, PathParams { raw }),
-            None => Lookup::MethodNotAllowed(route.allow()),
+        match found.value.0.iter().find(|(m, _)| m == method) {
+            Some((_, handler)) => Lookup::Handler(
+                *handler,
+                PathParams {
+                    raw: found.params.iter().collect(),
+                },
+            ),
+            None => Lookup::MethodNotAllowed(found.value.allow()),
         }
     }
 }
 
 /// The parameters of a matched path, still percent-encoded.
 #[derive(Debug, Default)]
-pub(crate) struct PathParams<'p> {
-    raw: RawParams<'p>,
+pub(crate) struct PathParams<'a> {
+    raw: Vec<(&'a str, &'a str)>,
 }
 
 /// A path parameter that is not UTF-8 once percent-decoded: the parameter's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct InvalidParam(pub(crate) &'static str);
+pub(crate) struct InvalidParam<'a>(pub(crate) &'a str);
 
-impl PathParams<'_> {
+impl<'a> PathParams<'a> {
     /// Every parameter, percent-decoded, by name; the first one that is not UTF-8 fails.
-    pub(crate) fn decode(&self) -> Result<Vec<(&'static str, String)>, InvalidParam> {
+    pub(crate) fn decode(&self) -> Result<Vec<(&'a str, String)>, InvalidParam<'a>> {
         self.raw
             .iter()
             .map(|(name, raw)| {
@@ -177,7 +142,7 @@ mod tests {
         ])
     }
 
-    fn handler(found: Lookup<'_, u8>) -> Option<(u8, Vec<(&'static str, String)>)> {
+    fn handler(found: Lookup<'_, u8>) -> Option<(u8, Vec<(&str, String)>)> {
         match found {
             Lookup::Handler(h, params) => Some((h, params.decode().ok()?)),
             _ => None,
@@ -214,9 +179,10 @@ mod tests {
 
     #[test]
     fn parameters_are_percent_decoded() {
-        let found = handler(router().find(&Method::GET, "/v1/items/a%2Fb%20c+d"));
+        let r = router();
+        let found = handler(r.find(&Method::GET, "/v1/items/a%2Fb%20c+d"));
         assert_eq!(found, Some((4, vec![("id", "a/b c+d".to_owned())])));
-        let Lookup::Handler(_, params) = router().find(&Method::GET, "/v1/items/%FF") else {
+        let Lookup::Handler(_, params) = r.find(&Method::GET, "/v1/items/%FF") else {
             panic!("the route matches");
         };
         assert_eq!(params.decode(), Err(InvalidParam("id")));

@@ -12,13 +12,14 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
 
-use crate::api_error::ApiError;
-use crate::body::read_limited;
-use crate::gate::{gate, is_control};
-use crate::response;
-use crate::router::Lookup;
-use crate::routes::{self, CONTROL_BODY_LIMIT, ROUTER};
-use crate::state::Shared;
+use crate::api::error::ApiError;
+use crate::control::CONTROL_BODY_LIMIT;
+use crate::server::gate::{gate, is_control};
+use crate::server::request_body::read_limited;
+use crate::server::response;
+use crate::server::router::Lookup;
+use crate::server::{ROUTER, dispatch};
+use crate::shared::Shared;
 
 /// The mock (`/api/v1/…` and `/__mock/…`) as a [`tower_service::Service`] over
 /// [`http::Request`]s, from [`Mock::service`](crate::Mock::service). Cheap to clone; never
@@ -63,7 +64,7 @@ impl MockService {
         let (parts, body) = request.into_parts();
         let found = ROUTER.find(&parts.method, parts.uri.path());
         let shared = &*self.shared;
-        let next = |bytes: &[u8]| routes::dispatch(shared, &parts, &found, bytes);
+        let next = |bytes: &[u8]| dispatch(shared, &parts, &found, bytes);
         let answer = if is_control(parts.uri.path()) {
             match read_limited(body, CONTROL_BODY_LIMIT).await {
                 Ok(bytes) => next(&bytes),

@@ -12,7 +12,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::service::MockService;
+use crate::server::mock_service::MockService;
 
 /// How long to wait before accepting again after the listener failed (e.g. out of file
 /// descriptors), so that a persistent error does not spin.
