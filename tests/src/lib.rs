@@ -125,6 +125,11 @@ macro_rules! conformance_suite {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn documented_routes_are_mounted() {
+                $crate::suite::documented_routes_are_mounted::<Under>().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn current_user() {
                 $crate::suite::current_user::<Under>().await;
             }

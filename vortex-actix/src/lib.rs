@@ -32,6 +32,28 @@
 //! A duplicate delivery (with an event store) is always answered 200 JSON
 //! `{"received":true,"duplicate":true}`, without calling the handler.
 //!
+//! # OpenAPI (feature `openapi`)
+//!
+//! The routes' OpenAPI 3.1 description, relative to the mount point, merges into the app's own
+//! utoipa document under the mount: with the derive form, or
+//! `ApiDoc::openapi().nest("/api/vortex", vortex_actix::openapi())`. Operation ids start with
+//! `vortex_`. For another generator, `openapi_json()` gives the document as JSON.
+//!
+//! ```
+//! # #[cfg(feature = "openapi")] {
+//! use utoipa::OpenApi;
+//!
+//! #[derive(OpenApi)]
+//! #[openapi(info(title = "My app"), nest((path = "/api/vortex", api = vortex_actix::VortexApi)))]
+//! struct ApiDoc;
+//!
+//! let doc = ApiDoc::openapi();
+//! assert!(doc.paths.paths.contains_key("/api/vortex/invitations/{invitationId}"));
+//! let same = utoipa::openapi::OpenApi::default().nest("/api/vortex", vortex_actix::openapi());
+//! assert_eq!(doc.paths.paths.len(), same.paths.paths.len());
+//! # }
+//! ```
+//!
 //! # Example
 //!
 //! The Vortex routes and [`CurrentUser`] for the same app user; [`VerifiedWebhook`]'s example

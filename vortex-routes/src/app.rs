@@ -3,6 +3,9 @@
 //! `pub use vortex_routes::app::*;`, so that an app depends on its framework crate
 //! alone. The list is here once, not three times.
 
+#[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
+pub use super::openapi::{VortexApi, openapi, openapi_json};
 pub use super::{
     AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
     OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,

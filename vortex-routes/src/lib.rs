@@ -6,6 +6,9 @@ pub mod app;
 mod error;
 mod handler;
 mod input;
+#[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
+pub mod openapi;
 mod operation;
 mod policy;
 mod response;
