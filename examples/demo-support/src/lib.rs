@@ -23,6 +23,7 @@ pub mod app;
 pub mod config;
 pub mod events;
 pub mod logging;
+pub mod openapi;
 pub mod page;
 pub mod policy;
 pub mod serving;

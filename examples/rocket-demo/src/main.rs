@@ -15,7 +15,7 @@ use rocket::http::{ContentType, Cookie, CookieJar, Method, SameSite, Status};
 use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder, Response, content::RawHtml};
 use rocket::{Route, State, get, post, route, routes};
-use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner};
+use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, openapi, page, print_banner};
 use vortex_rocket::VortexUser;
 use vortex_rocket::{Duplicate, VerifiedWebhook};
 
@@ -67,6 +67,16 @@ impl<'r> Responder<'r, 'static> for Reply {
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
 fn index() -> RawHtml<&'static str> {
     RawHtml(page::INDEX_HTML)
+}
+
+#[get("/api-docs")]
+fn api_docs() -> RawHtml<&'static str> {
+    RawHtml(openapi::DOCS_HTML)
+}
+
+#[get("/api-docs/openapi.json")]
+fn api_document() -> (ContentType, &'static str) {
+    (ContentType::JSON, openapi::document_json())
 }
 
 /// Reads a small JSON body (64 KiB at most).
@@ -141,8 +151,10 @@ fn webhook(demo: &State<DemoApp>, webhook: VerifiedWebhook) -> Result<Reply, Dup
 }
 
 /// The demo's own routes, for the JSON 405 of their other methods.
-const OWN_ROUTES: [(Method, &str); 7] = [
+const OWN_ROUTES: [(Method, &str); 9] = [
     (Method::Get, "/"),
+    (Method::Get, "/api-docs"),
+    (Method::Get, "/api-docs/openapi.json"),
     (Method::Post, "/api/auth/login"),
     (Method::Post, "/api/auth/logout"),
     (Method::Get, "/api/auth/me"),
@@ -224,7 +236,17 @@ async fn run() -> Result<(), String> {
     ))
     .mount(
         "/",
-        routes![index, login, logout, me, events, webhook_failures, webhook],
+        routes![
+            index,
+            api_docs,
+            api_document,
+            login,
+            logout,
+            me,
+            events,
+            webhook_failures,
+            webhook
+        ],
     )
     .mount("/", method_not_allowed_routes())
     .register("/", vortex_rocket::catchers())
