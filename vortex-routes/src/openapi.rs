@@ -47,7 +47,7 @@ use utoipa::{IntoResponses, OpenApi, ToSchema};
     ),
     components(schemas(
         ErrorBody, JwtRequest, JwtAnswer, TokenRequest, TokenAnswer, Invitation, InvitationList,
-        AcceptRequest, AcceptingUser, LegacyTarget, Success, SyncRequest, SyncAction
+        AcceptRequest, AcceptingUser, LegacyTarget, Success, SyncRequest, SyncAction, TargetType
     )),
     tags((name = "vortex", description = "Vortex invitations"))
 )]
@@ -178,6 +178,21 @@ struct AcceptRequest {
     user: Option<AcceptingUser>,
     /// Who accepts, in the legacy form (when `user` is absent).
     target: Option<LegacyTarget>,
+}
+
+/// The kind of target invitations are listed for.
+#[derive(ToSchema)]
+enum TargetType {
+    #[schema(rename = "email")]
+    Email,
+    #[schema(rename = "username")]
+    Username,
+    #[schema(rename = "phoneNumber")]
+    PhoneNumber,
+    #[schema(rename = "phone")]
+    Phone,
+    #[schema(rename = "internal")]
+    Internal,
 }
 
 /// What happened to an internal invitation.
@@ -318,8 +333,8 @@ fn token() {}
     get, path = "/invitations", operation_id = "vortex_get_invitations_by_target", tag = "vortex",
     summary = "Invitations sent to a target",
     params(
-        ("targetType" = String, Query, description = "`email`, `username`, `phoneNumber`, `phone` or `internal`"),
-        ("targetValue" = String, Query, description = "The address, number or id"),
+        ("targetType" = TargetType, Query, description = "The kind of target"),
+        ("targetValue" = String, Query, description = "The address, number or id (1 to 1000 characters)", min_length = 1, max_length = 1000),
     ),
     responses((status = 200, description = "The invitations", body = InvitationList), ApiErrors)
 )]
@@ -328,7 +343,7 @@ fn invitations_by_target() {}
 #[utoipa::path(
     get, path = "/invitations/{invitationId}", operation_id = "vortex_get_invitation", tag = "vortex",
     summary = "One invitation",
-    params(("invitationId" = String, Path, description = "The invitation id")),
+    params(("invitationId" = String, Path, description = "The invitation id (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000)),
     responses((status = 200, description = "The invitation", body = Invitation), ApiErrors)
 )]
 fn invitation() {}
@@ -336,7 +351,7 @@ fn invitation() {}
 #[utoipa::path(
     delete, path = "/invitations/{invitationId}", operation_id = "vortex_revoke_invitation", tag = "vortex",
     summary = "Revokes an invitation",
-    params(("invitationId" = String, Path, description = "The invitation id")),
+    params(("invitationId" = String, Path, description = "The invitation id (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000)),
     responses((status = 200, description = "Revoked", body = Success), ApiErrors)
 )]
 fn revoke_invitation() {}
@@ -356,8 +371,8 @@ fn accept_invitations() {}
     get, path = "/invitations/by-scope/{scopeType}/{scope}", operation_id = "vortex_get_invitations_by_scope", tag = "vortex",
     summary = "Invitations of a scope",
     params(
-        ("scopeType" = String, Path, description = "The scope type"),
-        ("scope" = String, Path, description = "The scope id"),
+        ("scopeType" = String, Path, description = "The scope type (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000),
+        ("scope" = String, Path, description = "The scope id (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000),
     ),
     responses((status = 200, description = "The invitations", body = InvitationList), ApiErrors)
 )]
@@ -367,8 +382,8 @@ fn invitations_by_scope() {}
     delete, path = "/invitations/by-scope/{scopeType}/{scope}", operation_id = "vortex_delete_invitations_by_scope", tag = "vortex",
     summary = "Deletes the invitations of a scope",
     params(
-        ("scopeType" = String, Path, description = "The scope type"),
-        ("scope" = String, Path, description = "The scope id"),
+        ("scopeType" = String, Path, description = "The scope type (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000),
+        ("scope" = String, Path, description = "The scope id (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000),
     ),
     responses((status = 200, description = "Deleted", body = Success), ApiErrors)
 )]
@@ -378,8 +393,8 @@ fn delete_invitations_by_scope() {}
     get, path = "/invitations/by-group/{groupType}/{groupId}", operation_id = "vortex_get_invitations_by_group", tag = "vortex",
     summary = "Invitations of a group (the legacy name of a scope)",
     params(
-        ("groupType" = String, Path, description = "The group (scope) type"),
-        ("groupId" = String, Path, description = "The group (scope) id"),
+        ("groupType" = String, Path, description = "The group (scope) type (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000),
+        ("groupId" = String, Path, description = "The group (scope) id (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000),
     ),
     responses((status = 200, description = "The invitations", body = InvitationList), ApiErrors)
 )]
@@ -389,8 +404,8 @@ fn invitations_by_group() {}
     delete, path = "/invitations/by-group/{groupType}/{groupId}", operation_id = "vortex_delete_invitations_by_group", tag = "vortex",
     summary = "Deletes the invitations of a group (the legacy name of a scope)",
     params(
-        ("groupType" = String, Path, description = "The group (scope) type"),
-        ("groupId" = String, Path, description = "The group (scope) id"),
+        ("groupType" = String, Path, description = "The group (scope) type (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000),
+        ("groupId" = String, Path, description = "The group (scope) id (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000),
     ),
     responses((status = 200, description = "Deleted", body = Success), ApiErrors)
 )]
@@ -399,7 +414,7 @@ fn delete_invitations_by_group() {}
 #[utoipa::path(
     post, path = "/invitations/{invitationId}/reinvite", operation_id = "vortex_reinvite", tag = "vortex",
     summary = "Sends an invitation again",
-    params(("invitationId" = String, Path, description = "The invitation id")),
+    params(("invitationId" = String, Path, description = "The invitation id (1 to 1000 characters, no control character, not `.` or `..`)", min_length = 1, max_length = 1000)),
     responses((status = 200, description = "The invitation", body = Invitation), ApiErrors)
 )]
 fn reinvite() {}
