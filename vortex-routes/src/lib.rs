@@ -13,6 +13,7 @@ mod operation;
 mod policy;
 mod response;
 mod route;
+mod shape;
 mod transform;
 mod webhook;
 
