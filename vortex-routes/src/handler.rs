@@ -224,7 +224,7 @@ impl VortexRoutes {
         request: &'a mut R,
     ) -> impl Future<Output = Result<RouteResponse, RouteError>> {
         async move {
-            let matched = match_route(request.method(), request.path())?;
+            let mut matched = match_route(request.method(), request.path())?;
             record_if_enabled("route", matched.kind.pattern());
             let mut user = request.user().await.into_user()?;
             record_if_enabled("user.id", tracing::field::display(&user.id));
@@ -236,7 +236,7 @@ impl VortexRoutes {
                     BodyError::Unreadable => RouteError::unreadable_body(),
                 })?;
             let action = input::parse(
-                &matched,
+                &mut matched,
                 &user,
                 request.query(),
                 body.as_ref(),

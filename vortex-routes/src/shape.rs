@@ -191,6 +191,34 @@ static STRING_STOP: [bool; 256] = {
     table
 };
 
+/// The high bit of each byte of `word` (little-endian) that is `"`, `\\` or below 0x20; exact up
+/// to the first such byte (a borrow can only mark bytes after it).
+#[inline]
+fn string_stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let quote = zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero(word ^ (ONES * u64::from(b'\\')));
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    quote | backslash | control
+}
+
+/// A 7-bit hash of a key, for the duplicate checks' filter.
+#[inline]
+fn key_bit(key: &[u8]) -> u128 {
+    let (first, last) = match (key.first(), key.last()) {
+        (Some(first), Some(last)) => (*first, *last),
+        _ => (0, 0),
+    };
+    let middle = key.get(key.len() / 2).copied().unwrap_or(0);
+    let mixed = (key.len() as u64)
+        ^ (u64::from(first) << 8)
+        ^ (u64::from(last) << 16)
+        ^ (u64::from(middle) << 24);
+    1u128 << (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57)
+}
+
 impl<'a> Scanner<'a> {
     fn top(&mut self, shape: Shape) -> Step {
         self.skip_ws();
@@ -221,11 +249,12 @@ impl<'a> Scanner<'a> {
         self.enter()?;
         self.pos += 1;
         let base = self.keys.len();
+        let mut seen = 0u128;
         let mut found = false;
         loop {
             self.run = self.pos;
             self.skip_ws();
-            let (key, _) = self.key(base)?;
+            let (key, _) = self.key(base, &mut seen)?;
             self.flush();
             self.out.truncate(keep);
             if key == "invitations" {
@@ -259,10 +288,12 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline]
     fn next(&mut self) -> Option<u8> {
         let byte = self.peek()?;
         self.pos += 1;
@@ -270,6 +301,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Writes the pending run.
+    #[inline]
     fn flush(&mut self) {
         if self.run < self.pos {
             self.out.push_str(&self.src[self.run..self.pos]);
@@ -279,11 +311,13 @@ impl<'a> Scanner<'a> {
 
     /// Where the byte at `pos` lands in the output (it must be in the pending run or just
     /// after it).
+    #[inline]
     fn out_pos(&self, pos: usize) -> usize {
         self.out.len() + (pos - self.run)
     }
 
     /// Skips whitespace, which the output drops.
+    #[inline]
     fn skip_ws(&mut self) {
         if matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.flush();
@@ -348,7 +382,7 @@ impl<'a> Scanner<'a> {
 
     /// A key and its `:`, checked against the keys of its object (from `keys[base..]`), with
     /// where the key lands in the output.
-    fn key(&mut self, base: usize) -> Step<(&'a str, usize)> {
+    fn key(&mut self, base: usize, seen: &mut u128) -> Step<(&'a str, usize)> {
         if self.peek() != Some(b'"') {
             return Err(Bail);
         }
@@ -360,12 +394,18 @@ impl<'a> Scanner<'a> {
             return Err(Bail);
         }
         let key = &self.src[start..end];
-        // Objects are small: a linear check (raw texts without rewritten escapes are equal
-        // exactly when the keys are). Huge objects take the `Value` path.
+        // Objects are small: a filter of the keys' hashes, then a linear check (raw texts
+        // without rewritten escapes are equal exactly when the keys are). Huge objects take
+        // the `Value` path.
         let earlier = &self.keys[base..];
-        if earlier.len() >= MAX_KEYS || earlier.iter().any(|k| k.len() == key.len() && *k == key) {
+        if earlier.len() >= MAX_KEYS {
             return Err(Bail);
         }
+        let bit = key_bit(key.as_bytes());
+        if *seen & bit != 0 && earlier.contains(&key) {
+            return Err(Bail);
+        }
+        *seen |= bit;
         self.keys.push(key);
         self.pos = end + 1;
         self.skip_ws();
@@ -388,10 +428,11 @@ impl<'a> Scanner<'a> {
         let mut group_id: Option<Range<usize>> = None;
         let mut scope_id: Option<(Range<usize>, Range<usize>, bool)> = None;
         let mut members = 0usize;
+        let mut seen = 0u128;
         self.skip_ws();
         if self.peek() != Some(b'}') {
             loop {
-                let (key, member_start) = self.key(base)?;
+                let (key, member_start) = self.key(base, &mut seen)?;
                 let special = match role {
                     Role::Plain => false,
                     Role::Invitation => key == "groups" || key == "scopes",
@@ -488,6 +529,16 @@ impl<'a> Scanner<'a> {
         let mut i = self.pos + 1;
         let mut escapes = Escapes::None;
         loop {
+            // Eight bytes at a time to the first `"`, `\` or control character.
+            while let Some(chunk) = bytes.get(i..i + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                let stops = string_stops(word);
+                if stops != 0 {
+                    i += (stops.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
             while i < bytes.len() && !STRING_STOP[bytes[i] as usize] {
                 i += 1;
             }
@@ -925,5 +976,22 @@ mod tests {
                 prop_assert_eq!(check(&canonical)[0], fits, "{}", canonical);
             }
         }
+    }
+}
+
+/// The shaping of a list answer, for the benches (`vortex-benches`): not part of the API.
+pub mod bench {
+    use super::{RawApi, RouteKind, Shape};
+
+    /// The one pass, or `None` where the routes take the `Value` path.
+    pub fn shape_list(body: &[u8]) -> Option<String> {
+        super::shape(Shape::List, body)
+    }
+
+    /// The `Value` path: parse, check, transform, write.
+    pub fn shape_list_by_value(body: &[u8]) -> Option<String> {
+        let value = RawApi::parse_body(body).ok()?;
+        let shaped = Shape::List.apply(RouteKind::GetByScope, value).ok()?;
+        serde_json::to_string(&shaped).ok()
     }
 }
