@@ -684,6 +684,24 @@ mod tests {
     }
 
     #[test]
+    fn the_eight_byte_scan_finds_the_first_stop() {
+        for at in 0..8 {
+            for byte in 0..=255u8 {
+                let mut word = [b'a'; 8];
+                word[at] = byte;
+                // A later stop must not hide this one.
+                if at < 7 {
+                    word[7] = b'"';
+                }
+                let stops = string_stops(u64::from_le_bytes(word));
+                let first = word.iter().position(|b| STRING_STOP[*b as usize]);
+                let found = (stops != 0).then(|| (stops.trailing_zeros() / 8) as usize);
+                assert_eq!(found, first, "{word:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_node_transform() {
         assert_eq!(
             fast(
@@ -781,8 +799,8 @@ mod tests {
     #[derive(Clone, Debug)]
     enum Json {
         Token(String),
-        Array(Vec<Json>),
-        Object(Vec<(String, Json)>),
+        Array(Vec<Self>),
+        Object(Vec<(String, Self)>),
     }
 
     fn write(json: &Json, ws: &[&str], at: &mut usize, out: &mut String) {
