@@ -172,7 +172,7 @@ struct Scanner<'a> {
     run: usize,
     out: String,
     /// The keys of the objects being read, innermost last (duplicate checks).
-    keys: Vec<&'a str>,
+    keys: Vec<&'a [u8]>,
     depth: usize,
     /// Whether the top object has an `id` that is not `null`.
     id_ok: bool,
@@ -257,7 +257,7 @@ impl<'a> Scanner<'a> {
             let (key, _) = self.key(base, &mut seen)?;
             self.flush();
             self.out.truncate(keep);
-            if key == "invitations" {
+            if key == b"invitations" {
                 if self.peek() != Some(b'[') {
                     return Err(Bail);
                 }
@@ -382,7 +382,7 @@ impl<'a> Scanner<'a> {
 
     /// A key and its `:`, checked against the keys of its object (from `keys[base..]`), with
     /// where the key lands in the output.
-    fn key(&mut self, base: usize, seen: &mut u128) -> Step<(&'a str, usize)> {
+    fn key(&mut self, base: usize, seen: &mut u128) -> Step<(&'a [u8], usize)> {
         if self.peek() != Some(b'"') {
             return Err(Bail);
         }
@@ -393,7 +393,7 @@ impl<'a> Scanner<'a> {
         if escapes == Escapes::Rewrite {
             return Err(Bail);
         }
-        let key = &self.src[start..end];
+        let key = &self.bytes[start..end];
         // Objects are small: a filter of the keys' hashes, then a linear check (raw texts
         // without rewritten escapes are equal exactly when the keys are). Huge objects take
         // the `Value` path.
@@ -401,7 +401,7 @@ impl<'a> Scanner<'a> {
         if earlier.len() >= MAX_KEYS {
             return Err(Bail);
         }
-        let bit = key_bit(key.as_bytes());
+        let bit = key_bit(key);
         if *seen & bit != 0 && earlier.contains(&key) {
             return Err(Bail);
         }
@@ -435,26 +435,26 @@ impl<'a> Scanner<'a> {
                 let (key, member_start) = self.key(base, &mut seen)?;
                 let special = match role {
                     Role::Plain => false,
-                    Role::Invitation => key == "groups" || key == "scopes",
-                    Role::Group => key == "groupId" || key == "scopeId",
-                } || (top && key == "id");
+                    Role::Invitation => key == b"groups" || key == b"scopes",
+                    Role::Group => key == b"groupId" || key == b"scopeId",
+                } || (top && key == b"id");
                 if special {
                     let value_start = self.out_pos(self.pos);
                     let first_byte = self.peek();
-                    if key == "groups" && role == Role::Invitation && first_byte == Some(b'[') {
+                    if key == b"groups" && role == Role::Invitation && first_byte == Some(b'[') {
                         self.array(Role::Group)?;
                     } else {
                         self.value(Role::Plain)?;
                     }
                     let value = value_start..self.out_pos(self.pos);
                     match key {
-                        "groups" if first_byte == Some(b'[') => groups = Some(value),
-                        "scopes" => replace = Some(value),
-                        "groupId" => group_id = Some(value),
-                        "scopeId" => {
+                        b"groups" if first_byte == Some(b'[') => groups = Some(value),
+                        b"scopes" => replace = Some(value),
+                        b"groupId" => group_id = Some(value),
+                        b"scopeId" => {
                             scope_id = Some((member_start..value.end, value, members == 0));
                         }
-                        "id" if top => self.id_ok = first_byte != Some(b'n'),
+                        b"id" if top => self.id_ok = first_byte != Some(b'n'),
                         _ => {}
                     }
                 } else {
