@@ -13,6 +13,7 @@ mod operation;
 mod policy;
 mod response;
 mod route;
+mod shape;
 mod transform;
 mod webhook;
 
@@ -24,6 +25,8 @@ pub use policy::{
     OwnInvitations, Policy, PolicyFn, policy_fn,
 };
 pub use route::RouteKind;
+#[doc(hidden)]
+pub use shape::bench as __bench;
 pub use transform::{transform_invitation, transform_invitations};
 pub use webhook::{ClaimSlot, DEFAULT_WEBHOOK_BODY_LIMIT, WebhookRejection, WebhookVerifier};
 
