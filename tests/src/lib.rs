@@ -1,5 +1,6 @@
-//! The cross-framework HTTP conformance suite of the vortex-rs integration routers
-//! (CONTRACT §3): one behaviour, checked the same way on every framework.
+//! The cross-framework HTTP conformance suite of the vortex-rs integration routers (routes,
+//! authentication, policies, error answers, verified webhooks): one behaviour, checked the
+//! same way on every framework.
 //!
 //! Every case is a real HTTP request to a real server: the test app of [`app`] runs on a
 //! framework harness ([`frameworks`]) in front of a `vortex-mock` upstream, and is driven

@@ -3,7 +3,8 @@
 //! [`serve`]).
 //!
 //! Run with `cargo run -p actix-demo`, then open <http://127.0.0.1:3000>.
-//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; see `shared/spec/DEMO.md`.
+//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; the environment variables
+//! it reads are listed in `vortex_demo::config`.
 
 mod serve;
 mod session;

@@ -1,4 +1,5 @@
-//! The serving rules of `DEMO.md` checked against a demo binary run as a child process:
+//! The demos' serving rules (see `vortex_demo::serving`) checked against a demo binary run as
+//! a child process:
 //! graceful shutdown on SIGTERM and SIGINT, the request-head timeout, bounded reading of a
 //! rejected body, and production logs. Every check prints what it measured (`--nocapture`).
 

@@ -2,7 +2,8 @@
 //! mounted by a fairing, verified webhooks, and the production settings of [`serve`].
 //!
 //! Run with `cargo run -p rocket-demo`, then open <http://127.0.0.1:3000>.
-//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; see `shared/spec/DEMO.md`.
+//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; the environment variables
+//! it reads are listed in `vortex_demo::config`.
 
 mod serve;
 
