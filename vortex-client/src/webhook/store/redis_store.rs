@@ -16,6 +16,9 @@ pub const DEFAULT_REDIS_KEY_PREFIX: &str = "vortex:webhook:";
 /// The default limit on each Redis call, connecting included: 3 seconds.
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// The longest a [`ping`](EventStore::ping) waits: 1 s (less when the store's timeout is).
+const PING_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// The value of a done record. Claim tokens are 32 hex digits, so never equal to it.
 const DONE: &str = "done";
 
@@ -207,5 +210,13 @@ impl EventStore for RedisEventStore {
         invocation.arg(token.as_str());
         let removed: i64 = bounded(self.timeout, invocation.invoke_async(&mut connection)).await?;
         Ok(removed == 1)
+    }
+
+    /// `PING`, within 1 s (or the store's timeout when shorter).
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        let timeout = self.timeout.min(PING_TIMEOUT);
+        let _: String = bounded(timeout, redis::cmd("PING").query_async(&mut connection)).await?;
+        Ok(())
     }
 }
