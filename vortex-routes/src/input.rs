@@ -449,6 +449,20 @@ mod tests {
     }
 
     #[test]
+    fn token_vars_keep_the_exact_numbers_sent() {
+        // The nearest doubles, as `JSON.parse` reads them: serde_json's default parser is one
+        // unit in the last place off for these (found by the `token` fuzz target).
+        let body = br#"{"vars":{"n":1.206497720554369e+285,"m":1.235678901234568e+49}}"#;
+        let user = VortexUser::new("u1");
+        let Ok(Action::Token { payload, .. }) = token(&user, body, TokenOptions::default()) else {
+            panic!("a valid /token body");
+        };
+        let vars = &payload.as_map()["vars"];
+        assert_eq!(vars["n"].as_f64(), Some(1.206497720554369e285));
+        assert_eq!(vars["m"].as_f64(), Some(1.235678901234568e49));
+    }
+
+    #[test]
     fn invitation_ids_are_validated() {
         let check = |v: Value| invitation_ids(v.as_object().unwrap()).map_err(message);
         assert_eq!(
