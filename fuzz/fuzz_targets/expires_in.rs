@@ -38,7 +38,11 @@ fn model_text(text: &str) -> Result<u128, &'static str> {
     }
 }
 
-fn check(accepted: Result<ExpiresIn, ExpiresInError>, model: Result<u128, &'static str>, what: &str) {
+fn check(
+    accepted: Result<ExpiresIn, ExpiresInError>,
+    model: Result<u128, &'static str>,
+    what: &str,
+) {
     match (&accepted, model) {
         (Ok(e), Ok(secs)) => {
             assert_eq!(u128::from(e.as_secs()), secs, "{what}");
@@ -74,7 +78,11 @@ fuzz_target!(|data: &[u8]| {
             let model = model_text(text);
             check(ExpiresIn::parse(text), model, text);
             check(text.parse::<ExpiresIn>(), model, text);
-            check(ExpiresIn::from_json(&Value::String(text.to_owned())), model, text);
+            check(
+                ExpiresIn::from_json(&Value::String(text.to_owned())),
+                model,
+                text,
+            );
         }
         1 => {
             // A JSON `expiresIn` as a `/token` request sends it.
@@ -89,7 +97,11 @@ fuzz_target!(|data: &[u8]| {
                     (Some(u), _) => Ok(u128::from(u)),
                     // Negative integers and fractions are not positive integers.
                     (None, Some(f)) if f > 0.0 && f.fract() == 0.0 => {
-                        if f <= MAX as f64 { Ok(f as u128) } else { Err("too large") }
+                        if f <= MAX as f64 {
+                            Ok(f as u128)
+                        } else {
+                            Err("too large")
+                        }
                     }
                     _ => Err("zero"),
                 },
@@ -111,7 +123,11 @@ fuzz_target!(|data: &[u8]| {
             check(ExpiresIn::try_from(secs), model, &secs.to_string());
             let nanos = u32::from(rest.get(9).copied().unwrap_or(0)) * 3_000_000;
             let duration = std::time::Duration::new(secs, nanos);
-            check(ExpiresIn::try_from(duration), model, &format!("{duration:?}"));
+            check(
+                ExpiresIn::try_from(duration),
+                model,
+                &format!("{duration:?}"),
+            );
         }
     }
 });

@@ -22,22 +22,54 @@ use libfuzzer_sys::fuzz_target;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
 use vortex_client::VortexUser;
-use vortex_routes::adapter::UserLookup;
-use vortex_routes::{AdminScopeOr, AllowAllAuthenticated, DenyAll, OwnInvitations, VortexRoutes};
 use vortex_fuzz::js;
 use vortex_fuzz::request::{FuzzRequest, check_answer, decode};
 use vortex_fuzz::upstream::{self, Recorded};
+use vortex_routes::adapter::UserLookup;
+use vortex_routes::{AdminScopeOr, AllowAllAuthenticated, DenyAll, OwnInvitations, VortexRoutes};
 
 /// What the upstream answers every call with: fits every route's expected shape.
 const UPSTREAM_ANSWER: &str = r#"{"id":"inv-1","invitations":[{"id":"inv-1","groups":[{"groupId":"g1","type":"team"}],"target":[{"type":"email","value":"a@example.com"}]}],"groups":[{"groupId":"g1"}],"target":[{"type":"email","value":"a@example.com"}],"deliveryTypes":["share"]}"#;
 
 /// The characters a segment written by a client of the routes may have encoded.
-const SOME: &AsciiSet = &CONTROLS.add(b' ').add(b'/').add(b'?').add(b'#').add(b'%').add(b'"');
+const SOME: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'/')
+    .add(b'?')
+    .add(b'#')
+    .add(b'%')
+    .add(b'"');
 
 const WORDS: &[&str] = &[
-    "invitations", "jwt", "token", "accept", "reinvite", "by-scope", "by-group",
-    "sync-internal-invitation", "inv-1", "team", "t1", ".", "..", "%2e%2e", "%2E", "%2F", "a%2Fb",
-    "%", "%zz", "%ff", "%c3%a9", "", " ", "a b", "a?b", "x#y", "..%2F", "é", "%00",
+    "invitations",
+    "jwt",
+    "token",
+    "accept",
+    "reinvite",
+    "by-scope",
+    "by-group",
+    "sync-internal-invitation",
+    "inv-1",
+    "team",
+    "t1",
+    ".",
+    "..",
+    "%2e%2e",
+    "%2E",
+    "%2F",
+    "a%2Fb",
+    "%",
+    "%zz",
+    "%ff",
+    "%c3%a9",
+    "",
+    " ",
+    "a b",
+    "a?b",
+    "x#y",
+    "..%2F",
+    "é",
+    "%00",
 ];
 
 fn segment(u: &mut Unstructured<'_>) -> Result<String> {
@@ -67,7 +99,13 @@ fn path(u: &mut Unstructured<'_>) -> Result<String> {
         let shape = u.choose(shapes)?;
         shape
             .iter()
-            .map(|s| if *s == "*" { segment(u) } else { Ok((*s).to_owned()) })
+            .map(|s| {
+                if *s == "*" {
+                    segment(u)
+                } else {
+                    Ok((*s).to_owned())
+                }
+            })
             .collect::<Result<_>>()?
     } else {
         let len = u.int_in_range(0..=5)?;
@@ -77,13 +115,21 @@ fn path(u: &mut Unstructured<'_>) -> Result<String> {
         segments.push(String::new()); // a trailing slash
     }
     let path = segments.join("/");
-    Ok(if u.ratio(7, 8)? { format!("/{path}") } else { path })
+    Ok(if u.ratio(7, 8)? {
+        format!("/{path}")
+    } else {
+        path
+    })
 }
 
 fn form(text: &str, plus: bool) -> String {
     const FORM: &AsciiSet = &SOME.add(b'&').add(b'=').add(b'+');
     let encoded = utf8_percent_encode(text, FORM).to_string();
-    if plus { encoded.replace("%20", "+") } else { encoded }
+    if plus {
+        encoded.replace("%20", "+")
+    } else {
+        encoded
+    }
 }
 
 fn query(u: &mut Unstructured<'_>) -> Result<Option<String>> {
@@ -91,9 +137,25 @@ fn query(u: &mut Unstructured<'_>) -> Result<Option<String>> {
         0 => None,
         1 => Some(u.arbitrary()?),
         _ => {
-            let types = ["email", "username", "phoneNumber", "phone", "internal", "Email", ""];
-            let target_type = if u.ratio(4, 5)? { (*u.choose(&types)?).to_owned() } else { u.arbitrary()? };
-            let value = if u.arbitrary()? { "a@example.com".to_owned() } else { u.arbitrary()? };
+            let types = [
+                "email",
+                "username",
+                "phoneNumber",
+                "phone",
+                "internal",
+                "Email",
+                "",
+            ];
+            let target_type = if u.ratio(4, 5)? {
+                (*u.choose(&types)?).to_owned()
+            } else {
+                u.arbitrary()?
+            };
+            let value = if u.arbitrary()? {
+                "a@example.com".to_owned()
+            } else {
+                u.arbitrary()?
+            };
             let plus = u.arbitrary()?;
             let mut pairs = vec![
                 format!("targetType={}", form(&target_type, plus)),
@@ -112,7 +174,11 @@ fn query(u: &mut Unstructured<'_>) -> Result<Option<String>> {
 
 fn id(u: &mut Unstructured<'_>) -> Result<Value> {
     Ok(if u.ratio(3, 4)? {
-        json!(if u.arbitrary()? { "inv-1".to_owned() } else { u.arbitrary::<String>()? })
+        json!(if u.arbitrary()? {
+            "inv-1".to_owned()
+        } else {
+            u.arbitrary::<String>()?
+        })
     } else {
         js::value(u, 1)?
     })
@@ -131,10 +197,18 @@ fn body(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
                 body["target"] = json!({"type": *u.choose(&["email", "phone", "phoneNumber", "username", "x"])?, "value": id(u)?});
             } else {
                 let mut user = json!({});
-                if u.arbitrary()? { user["email"] = id(u)?; }
-                if u.arbitrary()? { user["phone"] = id(u)?; }
-                if u.arbitrary()? { user["name"] = id(u)?; }
-                if u.arbitrary()? { user["isExisting"] = js::value(u, 0)?; }
+                if u.arbitrary()? {
+                    user["email"] = id(u)?;
+                }
+                if u.arbitrary()? {
+                    user["phone"] = id(u)?;
+                }
+                if u.arbitrary()? {
+                    user["name"] = id(u)?;
+                }
+                if u.arbitrary()? {
+                    user["isExisting"] = js::value(u, 0)?;
+                }
                 body["user"] = user;
             }
             body
@@ -142,7 +216,9 @@ fn body(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
         4 => {
             let mut body = json!({});
             for field in ["creatorId", "targetValue", "componentId"] {
-                if u.ratio(7, 8)? { body[field] = id(u)?; }
+                if u.ratio(7, 8)? {
+                    body[field] = id(u)?;
+                }
             }
             if u.ratio(7, 8)? {
                 body["action"] = json!(*u.choose(&["accepted", "declined", "ACCEPTED", ""])?);
@@ -152,9 +228,13 @@ fn body(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
         5 => {
             let mut body = json!({});
             for field in ["component", "scope"] {
-                if u.arbitrary()? { body[field] = id(u)?; }
+                if u.arbitrary()? {
+                    body[field] = id(u)?;
+                }
             }
-            if u.arbitrary()? { body["vars"] = js::value(u, 2)?; }
+            if u.arbitrary()? {
+                body["vars"] = js::value(u, 2)?;
+            }
             if u.arbitrary()? {
                 body["expiresIn"] = if u.arbitrary()? {
                     json!(*u.choose(&["1h", "5m", "31d", "0m", "x"])?)
@@ -162,7 +242,9 @@ fn body(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
                     js::value(u, 0)?
                 };
             }
-            if u.ratio(1, 8)? { body["user"] = json!({"id": "someone-else"}); }
+            if u.ratio(1, 8)? {
+                body["user"] = json!({"id": "someone-else"});
+            }
             body
         }
         _ => json!({ "context": js::value(u, 2)? }),
@@ -175,10 +257,18 @@ fn user(u: &mut Unstructured<'_>) -> Result<UserLookup> {
         0 => UserLookup::Anonymous,
         1 => UserLookup::rejected::<()>(500, || "no session layer".into()),
         _ => {
-            let id: String = if u.arbitrary()? { "user-1".into() } else { u.arbitrary()? };
+            let id: String = if u.arbitrary()? {
+                "user-1".into()
+            } else {
+                u.arbitrary()?
+            };
             let mut user = VortexUser::new(id);
             if u.arbitrary()? {
-                user.email = Some(if u.arbitrary()? { "a@example.com".into() } else { u.arbitrary()? });
+                user.email = Some(if u.arbitrary()? {
+                    "a@example.com".into()
+                } else {
+                    u.arbitrary()?
+                });
             }
             if u.arbitrary()? {
                 user.admin_scopes = vec!["autojoin".into()];
@@ -210,7 +300,11 @@ fn routes(choice: PolicyChoice, small_limit: bool) -> VortexRoutes {
         ]
     });
     let routes = all[choice as usize].clone();
-    if small_limit { routes.body_limit(16) } else { routes }
+    if small_limit {
+        routes.body_limit(16)
+    } else {
+        routes
+    }
 }
 
 /// The (method, decoded upstream segments under `/api/v1`) that a request may cause.
@@ -260,7 +354,9 @@ fn form_value(query: &str, key: &str) -> Option<String> {
     let form_decode = |s: &str| decode(&s.replace('+', " "));
     query.split('&').filter(|p| !p.is_empty()).find_map(|pair| {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (form_decode(name).as_deref() == Some(key)).then(|| form_decode(value)).flatten()
+        (form_decode(name).as_deref() == Some(key))
+            .then(|| form_decode(value))
+            .flatten()
     })
 }
 
@@ -292,13 +388,17 @@ fn check_upstream_call(call: &Recorded, raw_segments: &[&str], request: &FuzzReq
         decoded.push(decode(segment).expect("upstream segments decode to UTF-8"));
     }
     assert!(
-        decoded.iter().all(|s| !s.is_empty() && s != "." && s != ".."),
+        decoded
+            .iter()
+            .all(|s| !s.is_empty() && s != "." && s != ".."),
         "an empty or dot segment reached the upstream: {}",
         call.target
     );
     let allowed = allowed_calls(raw_segments, body);
     assert!(
-        allowed.iter().any(|(m, p)| *m == call.method && *p == decoded),
+        allowed
+            .iter()
+            .any(|(m, p)| *m == call.method && *p == decoded),
         "{} {} (segments {decoded:?}) is not a call of {} {:?}; allowed: {allowed:?}",
         call.method,
         call.target,
@@ -315,7 +415,11 @@ fn check_upstream_call(call: &Recorded, raw_segments: &[&str], request: &FuzzReq
             );
         }
     } else {
-        assert!(query.is_empty(), "unexpected upstream query: {}", call.target);
+        assert!(
+            query.is_empty(),
+            "unexpected upstream query: {}",
+            call.target
+        );
     }
 }
 
@@ -373,7 +477,10 @@ fn parse_text(data: &[u8]) -> Option<(FuzzRequest, PolicyChoice)> {
 
 fn generate(u: &mut Unstructured<'_>) -> Result<(FuzzRequest, PolicyChoice, bool)> {
     let method = if u.ratio(7, 8)? {
-        (*u.choose(&["GET", "POST", "DELETE", "PUT", "HEAD", "OPTIONS", "PATCH", "get"])?).to_owned()
+        (*u.choose(&[
+            "GET", "POST", "DELETE", "PUT", "HEAD", "OPTIONS", "PATCH", "get",
+        ])?)
+        .to_owned()
     } else {
         u.arbitrary()?
     };
@@ -412,18 +519,32 @@ fn run(data: &[u8]) -> Result<()> {
     check_answer(&answer);
     let status = answer.status();
     if status == 500 {
-        assert!(failed_lookup, "500 (a panic or bug) for {snapshot:?}: {}", answer.body());
+        assert!(
+            failed_lookup,
+            "500 (a panic or bug) for {snapshot:?}: {}",
+            answer.body()
+        );
         assert_eq!(answer.body(), r#"{"error":"Internal error"}"#);
     } else {
-        assert!(status < 500, "{status} with an upstream that answers well: {}", answer.body());
+        assert!(
+            status < 500,
+            "{status} with an upstream that answers well: {}",
+            answer.body()
+        );
     }
     if [400, 401, 404, 405, 413].contains(&status) {
-        assert!(calls.is_empty(), "refused with {status} after calling upstream: {calls:?}");
+        assert!(
+            calls.is_empty(),
+            "refused with {status} after calling upstream: {calls:?}"
+        );
     }
     let raw = snapshot.path.strip_prefix('/').unwrap_or(&snapshot.path);
     let raw_segments: Vec<&str> = raw.split('/').collect();
     if status == 200 && !matches!(raw_segments.as_slice(), ["jwt"] | ["token"]) {
-        assert!(!calls.is_empty(), "200 without calling upstream for {snapshot:?}");
+        assert!(
+            !calls.is_empty(),
+            "200 without calling upstream for {snapshot:?}"
+        );
     }
     for call in &calls {
         check_upstream_call(call, &raw_segments, &snapshot, &sent_body);

@@ -27,11 +27,11 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 use vortex_client::VortexUser;
-use vortex_routes::adapter::UserLookup;
-use vortex_routes::{AllowAllAuthenticated, VortexRoutes};
 use vortex_fuzz::js::check_same_order;
 use vortex_fuzz::request::{FuzzRequest, check_answer};
 use vortex_fuzz::upstream;
+use vortex_routes::adapter::UserLookup;
+use vortex_routes::{AllowAllAuthenticated, VortexRoutes};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Shape {
@@ -44,11 +44,35 @@ enum Shape {
 
 /// (method, path, query, body, shape of the upstream answer)
 const REQUESTS: &[(&str, &str, Option<&str>, &str, Shape)] = &[
-    ("GET", "/invitations", Some("targetType=email&targetValue=a%40example.com"), "", Shape::List),
-    ("GET", "/invitations/by-scope/team/t1", None, "", Shape::List),
-    ("GET", "/invitations/by-group/team/t1", None, "", Shape::List),
+    (
+        "GET",
+        "/invitations",
+        Some("targetType=email&targetValue=a%40example.com"),
+        "",
+        Shape::List,
+    ),
+    (
+        "GET",
+        "/invitations/by-scope/team/t1",
+        None,
+        "",
+        Shape::List,
+    ),
+    (
+        "GET",
+        "/invitations/by-group/team/t1",
+        None,
+        "",
+        Shape::List,
+    ),
     ("GET", "/invitations/inv-1", None, "", Shape::Invitation),
-    ("POST", "/invitations/inv-1/reinvite", None, "", Shape::Invitation),
+    (
+        "POST",
+        "/invitations/inv-1/reinvite",
+        None,
+        "",
+        Shape::Invitation,
+    ),
     (
         "POST",
         "/invitations/accept",
@@ -64,10 +88,18 @@ const REQUESTS: &[(&str, &str, Option<&str>, &str, Shape)] = &[
         Shape::Object,
     ),
     ("DELETE", "/invitations/inv-1", None, "", Shape::Success),
-    ("DELETE", "/invitations/by-scope/team/t1", None, "", Shape::Success),
+    (
+        "DELETE",
+        "/invitations/by-scope/team/t1",
+        None,
+        "",
+        Shape::Success,
+    ),
 ];
 
-const STATUSES: &[u16] = &[200, 200, 200, 200, 200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504];
+const STATUSES: &[u16] = &[
+    200, 200, 200, 200, 200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504,
+];
 
 fn routes() -> &'static VortexRoutes {
     static ROUTES: OnceLock<VortexRoutes> = OnceLock::new();
@@ -89,8 +121,12 @@ fn add_scope_id(group: &mut Value) {
 
 /// The Node SDK's transform of one invitation, written here as the model.
 fn transform(invitation: &mut Value) {
-    let Some(object) = invitation.as_object_mut() else { return };
-    let Some(Value::Array(groups)) = object.get_mut("groups") else { return };
+    let Some(object) = invitation.as_object_mut() else {
+        return;
+    };
+    let Some(Value::Array(groups)) = object.get_mut("groups") else {
+        return;
+    };
     groups.iter_mut().for_each(add_scope_id);
     let scopes = Value::Array(groups.clone());
     object.insert("scopes".into(), scopes);
@@ -129,7 +165,9 @@ fn model(shape: Shape, method: &str, body: &[u8]) -> Option<Value> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let [which, status, body @ ..] = data else { return };
+    let [which, status, body @ ..] = data else {
+        return;
+    };
     let (method, path, query, request_body, shape) = REQUESTS[usize::from(*which) % REQUESTS.len()];
     let upstream_status = STATUSES[usize::from(*status) % STATUSES.len()];
     let request = FuzzRequest {
@@ -146,12 +184,22 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(calls.len(), 1, "{calls:?}");
     let parsed = check_answer(&answer);
     let status = answer.status();
-    assert_ne!(status, 500, "{method} {path}: 500 for upstream {upstream_status}: {}", answer.body());
+    assert_ne!(
+        status,
+        500,
+        "{method} {path}: 500 for upstream {upstream_status}: {}",
+        answer.body()
+    );
 
     match upstream_status {
         200 | 201 => match model(shape, method, body) {
             Some(expected) => {
-                assert_eq!(status, 200, "{method} {path}: {} for a well-shaped answer", answer.body());
+                assert_eq!(
+                    status,
+                    200,
+                    "{method} {path}: {} for a well-shaped answer",
+                    answer.body()
+                );
                 if let Err(why) = check_same_order("answer", &expected, &parsed) {
                     panic!("{method} {path}: {why}\nanswer: {}", answer.body());
                 }
@@ -169,7 +217,12 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(again, parsed, "{method} {path}: shaping is not idempotent");
             }
             None => {
-                assert_eq!(status, 502, "{method} {path}: {} for a wrong-shaped answer", answer.body());
+                assert_eq!(
+                    status,
+                    502,
+                    "{method} {path}: {} for a wrong-shaped answer",
+                    answer.body()
+                );
                 assert_eq!(answer.body(), r#"{"error":"Vortex API unavailable"}"#);
             }
         },
@@ -177,6 +230,11 @@ fuzz_target!(|data: &[u8]| {
         400 | 409 | 422 => assert_eq!(status, upstream_status),
         401 | 403 => assert_eq!(status, 502),
         429 => assert_eq!(status, 503),
-        _ => assert_eq!(status, 502, "{method} {path}: upstream {upstream_status}: {}", answer.body()),
+        _ => assert_eq!(
+            status,
+            502,
+            "{method} {path}: upstream {upstream_status}: {}",
+            answer.body()
+        ),
     }
 });

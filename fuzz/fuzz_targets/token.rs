@@ -40,7 +40,11 @@ fn text(u: &mut Unstructured<'_>, common: &[&str]) -> Result<String> {
 }
 
 fn optional(u: &mut Unstructured<'_>, common: &[&str]) -> Result<Option<String>> {
-    Ok(if u.arbitrary()? { Some(text(u, common)?) } else { None })
+    Ok(if u.arbitrary()? {
+        Some(text(u, common)?)
+    } else {
+        None
+    })
 }
 
 fn strings(u: &mut Unstructured<'_>, common: &[&str]) -> Result<Vec<String>> {
@@ -99,7 +103,12 @@ impl JsObject {
     /// The defined members in insertion order (the JavaScript order is applied when
     /// comparing).
     fn into_value(self) -> Value {
-        Value::Object(self.0.into_iter().filter_map(|(k, v)| Some((k, v?))).collect())
+        Value::Object(
+            self.0
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v?)))
+                .collect(),
+        )
     }
 }
 
@@ -109,16 +118,28 @@ fn open(token: &str, key: &ApiKey) -> (String, Value) {
     assert_eq!(parts.len(), 3, "{token}");
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.expose_signing_key()).unwrap();
     mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
-    assert_eq!(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()), parts[2], "signature");
+    assert_eq!(
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()),
+        parts[2],
+        "signature"
+    );
     let header = String::from_utf8(URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
     let payload = URL_SAFE_NO_PAD.decode(parts[1]).expect("base64url payload");
     let payload = serde_json::from_slice(&payload).unwrap_or_else(|e| {
-        panic!("payload is not JSON ({e}): {}", String::from_utf8_lossy(&payload))
+        panic!(
+            "payload is not JSON ({e}): {}",
+            String::from_utf8_lossy(&payload)
+        )
     });
     (header, payload)
 }
 
-fn check_jwt(u: &mut Unstructured<'_>, signer: &Signer, now: u64, options: TokenOptions) -> Result<()> {
+fn check_jwt(
+    u: &mut Unstructured<'_>,
+    signer: &Signer,
+    now: u64,
+    options: TokenOptions,
+) -> Result<()> {
     let user = user(u)?;
     let mut params = user.clone().into_jwt_params();
     let len = u.int_in_range(0..=3)?;
@@ -136,7 +157,10 @@ fn check_jwt(u: &mut Unstructured<'_>, signer: &Signer, now: u64, options: Token
     let (header, payload) = open(&token, key);
     assert_eq!(
         header,
-        format!(r#"{{"iat":{now},"alg":"HS256","typ":"JWT","kid":"{}"}}"#, key.kid())
+        format!(
+            r#"{{"iat":{now},"alg":"HS256","typ":"JWT","kid":"{}"}}"#,
+            key.kid()
+        )
     );
 
     // The official SDK's object literal and conditional assignments.
@@ -151,11 +175,19 @@ fn check_jwt(u: &mut Unstructured<'_>, signer: &Signer, now: u64, options: Token
     };
     model.set("identifiers", Some(identifiers));
     // `name ?? userName`, `avatarUrl ?? userAvatarUrl`, then written when truthy.
-    let name = user.name.clone().map(Value::String).or_else(|| extra("userName"));
+    let name = user
+        .name
+        .clone()
+        .map(Value::String)
+        .or_else(|| extra("userName"));
     if name.as_ref().is_some_and(js::truthy) {
         model.set("name", name);
     }
-    let avatar = user.avatar_url.clone().map(Value::String).or_else(|| extra("userAvatarUrl"));
+    let avatar = user
+        .avatar_url
+        .clone()
+        .map(Value::String)
+        .or_else(|| extra("userAvatarUrl"));
     if avatar.as_ref().is_some_and(js::truthy) {
         model.set("avatarUrl", avatar);
     }
@@ -167,7 +199,10 @@ fn check_jwt(u: &mut Unstructured<'_>, signer: &Signer, now: u64, options: Token
         }
     }
     if !user.allowed_email_domains.is_empty() {
-        model.set("allowedEmailDomains", Some(json!(user.allowed_email_domains)));
+        model.set(
+            "allowedEmailDomains",
+            Some(json!(user.allowed_email_domains)),
+        );
     }
     for (k, v) in &params.claims {
         model.set(k, Some(v.clone()));
@@ -178,7 +213,12 @@ fn check_jwt(u: &mut Unstructured<'_>, signer: &Signer, now: u64, options: Token
     Ok(())
 }
 
-fn check_token(u: &mut Unstructured<'_>, signer: &Signer, now: u64, options: TokenOptions) -> Result<()> {
+fn check_token(
+    u: &mut Unstructured<'_>,
+    signer: &Signer,
+    now: u64,
+    options: TokenOptions,
+) -> Result<()> {
     let mut map = js::object(u, 4)?;
     if u.arbitrary()? {
         map.insert("user".into(), Value::Object(user(u)?.to_json()));
@@ -196,7 +236,10 @@ fn check_token(u: &mut Unstructured<'_>, signer: &Signer, now: u64, options: Tok
     let token = token.expect("a token");
     let key = signer.api_key();
     let (header, decoded) = open(&token, key);
-    assert_eq!(header, format!(r#"{{"alg":"HS256","typ":"JWT","kid":"{}"}}"#, key.kid()));
+    assert_eq!(
+        header,
+        format!(r#"{{"alg":"HS256","typ":"JWT","kid":"{}"}}"#, key.kid())
+    );
     // The caller's members, then `iat` and `exp` assigned (in place when present).
     let mut model = JsObject::default();
     for (k, v) in &map {
@@ -225,7 +268,12 @@ fn canonical(value: &Value) -> Value {
             let mut entries: Vec<(&String, &Value)> =
                 map.iter().filter(|(k, _)| !is_prototype_key(k)).collect();
             entries.sort_by(|a, b| cmp_utf16(a.0, b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), canonical(v))).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), canonical(v)))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
         other => other.clone(),
@@ -246,30 +294,65 @@ fn check_sign(u: &mut Unstructured<'_>, signer: &Signer) -> Result<()> {
     let key = signer.api_key();
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.expose_signing_key()).unwrap();
     mac.update(text.as_bytes());
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(signature, format!("{}:{hex}", key.kid()));
 
     let parsed: Value = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("canonical JSON does not parse ({e}): {text}"));
     let known_user_keys = [
-        "id", "email", "name", "avatarUrl", "userName", "userAvatarUrl", "adminScopes",
+        "id",
+        "email",
+        "name",
+        "avatarUrl",
+        "userName",
+        "userAvatarUrl",
+        "adminScopes",
         "allowedEmailDomains",
     ];
     let extra = |k: &str| user.extra.get(k).cloned();
     let mut model = JsObject::default();
     let when = |present: bool, v: Option<Value>| if present { v } else { None };
-    model.set("adminScopes", when(!user.admin_scopes.is_empty(), Some(json!(user.admin_scopes))));
+    model.set(
+        "adminScopes",
+        when(
+            !user.admin_scopes.is_empty(),
+            Some(json!(user.admin_scopes)),
+        ),
+    );
     model.set(
         "allowedEmailDomains",
-        when(!user.allowed_email_domains.is_empty(), Some(json!(user.allowed_email_domains))),
+        when(
+            !user.allowed_email_domains.is_empty(),
+            Some(json!(user.allowed_email_domains)),
+        ),
     );
-    let avatar = user.avatar_url.clone().map(Value::String).or_else(|| extra("userAvatarUrl"));
+    let avatar = user
+        .avatar_url
+        .clone()
+        .map(Value::String)
+        .or_else(|| extra("userAvatarUrl"));
     model.set("avatarUrl", avatar.filter(js::truthy));
-    let name = user.name.clone().map(Value::String).or_else(|| extra("userName"));
+    let name = user
+        .name
+        .clone()
+        .map(Value::String)
+        .or_else(|| extra("userName"));
     model.set("name", name.filter(js::truthy));
-    model.set("userEmail", user.email.clone().map(Value::String).filter(js::truthy));
+    model.set(
+        "userEmail",
+        user.email.clone().map(Value::String).filter(js::truthy),
+    );
     model.set("userId", Some(id));
-    for (k, v) in user.extra.iter().filter(|(k, _)| !known_user_keys.contains(&k.as_str())) {
+    for (k, v) in user
+        .extra
+        .iter()
+        .filter(|(k, _)| !known_user_keys.contains(&k.as_str()))
+    {
         model.set(k, Some(v.clone()));
     }
     // Sorted, then written by `JSON.stringify`, which enumerates array-index keys first.
@@ -280,7 +363,11 @@ fn check_sign(u: &mut Unstructured<'_>, signer: &Signer) -> Result<()> {
 }
 
 fn run(u: &mut Unstructured<'_>) -> Result<()> {
-    let now = if u.ratio(3, 4)? { 1_700_000_000 } else { u.int_in_range(0..=MAX_SAFE)? };
+    let now = if u.ratio(3, 4)? {
+        1_700_000_000
+    } else {
+        u.int_in_range(0..=MAX_SAFE)?
+    };
     let secs = match u.int_in_range(0..=3)? {
         0 => 30 * 86_400,
         1 => 1,
@@ -307,7 +394,9 @@ fn run_json(params: &Map<String, Value>) {
     let signer = Signer::new(key).with_clock(FixedClock(now));
     let options = TokenOptions::default();
     let exp = now + options.expires_in.as_secs();
-    let token = signer.generate_token(&TokenPayload::from(params.clone()), options).expect("a token");
+    let token = signer
+        .generate_token(&TokenPayload::from(params.clone()), options)
+        .expect("a token");
     let (_, decoded) = open(&token, signer.api_key());
     let mut model = JsObject::default();
     for (k, v) in params {

@@ -59,7 +59,14 @@ fn flip(signature: &str, at: u8, by: u8) -> String {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Input { secret, flip_at, flip_by, headers, body_limit, body } = Input::read(data);
+    let Input {
+        secret,
+        flip_at,
+        flip_by,
+        headers,
+        body_limit,
+        body,
+    } = Input::read(data);
     let signature = String::from_utf8_lossy(&body[..body.len().min(64)]).into_owned();
     assert_eq!(Webhooks::new(secret).is_err(), secret.is_empty());
     let Ok(webhooks) = Webhooks::new(secret) else {
@@ -68,13 +75,23 @@ fuzz_target!(|data: &[u8]| {
     };
     let good = sign_payload(secret, body);
     assert_eq!(good.len(), 64);
-    assert!(good.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{good}");
+    assert!(
+        good.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "{good}"
+    );
     assert_eq!(webhooks.verify(body, &good), Ok(()));
     let flipped = flip(&good, flip_at, flip_by);
-    assert_eq!(webhooks.verify(body, &flipped), Err(WebhookError::InvalidSignature));
+    assert_eq!(
+        webhooks.verify(body, &flipped),
+        Err(WebhookError::InvalidSignature)
+    );
     let upper = good.to_ascii_uppercase();
     if upper != good {
-        assert_eq!(webhooks.verify(body, &upper), Err(WebhookError::InvalidSignature));
+        assert_eq!(
+            webhooks.verify(body, &upper),
+            Err(WebhookError::InvalidSignature)
+        );
     }
 
     // Parsing, as a verified body.
@@ -93,7 +110,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(event.kind(), kind);
             assert_eq!(event.is_object(), json.is_object());
             assert_eq!(event.id(), json.get("id").and_then(Value::as_str));
-            assert_eq!(event.timestamp(), json.get("timestamp").and_then(Value::as_str));
+            assert_eq!(
+                event.timestamp(),
+                json.get("timestamp").and_then(Value::as_str)
+            );
             let _ = event.timestamp_unix();
             let _ = event.json_kind();
             let _ = format!("{event:?}");
@@ -139,8 +159,16 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(answer.body(), r#"{"received":true,"duplicate":true}"#);
             } else {
                 let error = parsed.get("error").and_then(Value::as_str);
-                assert!(error.is_some_and(|e| !e.is_empty()), "{rejection:?}: {}", answer.body());
-                assert!((400..500).contains(&answer.status()), "{rejection:?}: {}", answer.status());
+                assert!(
+                    error.is_some_and(|e| !e.is_empty()),
+                    "{rejection:?}: {}",
+                    answer.body()
+                );
+                assert!(
+                    (400..500).contains(&answer.status()),
+                    "{rejection:?}: {}",
+                    answer.status()
+                );
             }
         }
     }

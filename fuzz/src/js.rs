@@ -167,7 +167,11 @@ pub fn same_js_number(a: &Number, b: &Number) -> bool {
 /// Checks that `actual` (parsed from what the crate wrote) is what `JSON.stringify(expected)`
 /// gives: same values (numbers as JavaScript numbers), and object keys in JavaScript's
 /// enumeration order of `expected`'s insertion order.
-pub fn check_js_equal(path: &str, expected: &Value, actual: &Value) -> std::result::Result<(), String> {
+pub fn check_js_equal(
+    path: &str,
+    expected: &Value,
+    actual: &Value,
+) -> std::result::Result<(), String> {
     match (expected, actual) {
         (Value::Number(a), Value::Number(b)) if same_js_number(a, b) => Ok(()),
         (Value::Array(a), Value::Array(b)) if a.len() == b.len() => a
@@ -192,7 +196,11 @@ pub fn check_js_equal(path: &str, expected: &Value, actual: &Value) -> std::resu
 /// Checks that `actual` equals `expected` with key order kept as it is (no reordering), and
 /// numbers compared as doubles (a byte-level pass may keep the upstream's number text,
 /// serde_json may rewrite it: `1.0` vs `1`, `1e2` vs `100.0`).
-pub fn check_same_order(path: &str, expected: &Value, actual: &Value) -> std::result::Result<(), String> {
+pub fn check_same_order(
+    path: &str,
+    expected: &Value,
+    actual: &Value,
+) -> std::result::Result<(), String> {
     match (expected, actual) {
         (Value::Number(a), Value::Number(b)) if same_js_number(a, b) => Ok(()),
         (Value::Array(a), Value::Array(b)) if a.len() == b.len() => a

@@ -48,8 +48,13 @@ impl RouteRequest for FuzzRequest {
 /// object with a non-empty `error` string; a 405 names the allowed methods. Returns the
 /// parsed body.
 pub fn check_answer(answer: &RouteResponse) -> Value {
-    let body: Value = serde_json::from_str(answer.body())
-        .unwrap_or_else(|e| panic!("answer {} is not JSON ({e}): {}", answer.status(), answer.body()));
+    let body: Value = serde_json::from_str(answer.body()).unwrap_or_else(|e| {
+        panic!(
+            "answer {} is not JSON ({e}): {}",
+            answer.status(),
+            answer.body()
+        )
+    });
     if answer.status() != 200 {
         let error = body.get("error").and_then(Value::as_str);
         assert!(
@@ -59,18 +64,24 @@ pub fn check_answer(answer: &RouteResponse) -> Value {
             answer.body()
         );
     } else {
-        assert!(body.is_object(), "200 answer is not an object: {}", answer.body());
+        assert!(
+            body.is_object(),
+            "200 answer is not an object: {}",
+            answer.body()
+        );
     }
     let headers: Vec<_> = answer.headers().collect();
     assert!(
-        headers
-            .iter()
-            .any(|(name, value)| name.eq_ignore_ascii_case("content-type") && value.contains("json")),
+        headers.iter().any(
+            |(name, value)| name.eq_ignore_ascii_case("content-type") && value.contains("json")
+        ),
         "answer without a JSON content type: {headers:?}"
     );
     if answer.status() == 405 {
         assert!(
-            headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("allow")),
+            headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("allow")),
             "405 without Allow: {headers:?}"
         );
     }
