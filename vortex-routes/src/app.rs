@@ -3,6 +3,7 @@
 //! `pub use vortex_routes::app::*;`, so that an app depends on its framework crate
 //! alone. The list is here once, not three times.
 
+pub use super::metrics;
 pub use super::{
     AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
     OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,

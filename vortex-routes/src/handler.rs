@@ -13,6 +13,7 @@ use tracing::Instrument as _;
 use super::adapter::{BodyError, RouteRequest, RouteResponse};
 use super::error::{ErrorRenderer, RouteError};
 use super::input::{self, Action};
+use super::metrics;
 use super::operation::Operation;
 use super::policy::{BoxFuture, Decision, Policy, is_own_invitation};
 use super::route::{RouteKind, match_route};
@@ -184,22 +185,26 @@ impl VortexRoutes {
                 status = tracing::field::Empty,
                 error.kind = tracing::field::Empty,
             );
+            let started = metrics::Started::now();
+            let mut route = None;
             // Boxed: the steps' future (user, action, body) stays out of this one, which the
             // framework copies and boxes; both stay small allocations.
-            let outcome = AssertUnwindSafe(Box::pin(self.respond(&mut request)))
+            let outcome = AssertUnwindSafe(Box::pin(self.respond(&mut request, &mut route)))
                 .catch_unwind()
                 .instrument(span.clone())
                 .await;
             let _entered = span.enter();
-            let answer = match outcome {
-                Ok(Ok(answer)) => answer,
-                Ok(Err(error)) => self.refuse(&error),
+            let (answer, error) = match outcome {
+                Ok(Ok(answer)) => (answer, None),
+                Ok(Err(error)) => (self.refuse(&error), Some(error.kind())),
                 Err(_) => {
                     tracing::error!("a Vortex route panicked");
-                    self.refuse(&RouteError::internal())
+                    let error = RouteError::internal();
+                    (self.refuse(&error), Some(error.kind()))
                 }
             };
             span.record("status", answer.status());
+            started.finish(request.method(), route, answer.status(), error);
             answer
         }
     }
@@ -221,9 +226,11 @@ impl VortexRoutes {
     fn respond<'a, R: RouteRequest>(
         &'a self,
         request: &'a mut R,
+        route: &'a mut Option<RouteKind>,
     ) -> impl Future<Output = Result<RouteResponse, RouteError>> {
         async move {
             let matched = match_route(request.method(), request.path())?;
+            *route = Some(matched.kind);
             record_if_enabled("route", matched.kind.pattern());
             let mut user = request.user().await.into_user()?;
             record_if_enabled("user.id", tracing::field::display(&user.id));

@@ -6,6 +6,7 @@ pub mod app;
 mod error;
 mod handler;
 mod input;
+pub mod metrics;
 mod operation;
 mod policy;
 mod response;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use super::metrics::Delivery;
 use super::response::RouteResponse;
 use vortex_client::time::{Clock, SystemClock};
 use vortex_client::webhook::store::{Claim, ClaimOutcome, EventClaims, EventStore};
@@ -408,7 +409,7 @@ impl WebhookVerifier {
 /// # }).unwrap();
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct ClaimSlot(Arc<Mutex<Option<Claim>>>);
+pub struct ClaimSlot(Arc<Mutex<Option<Claim>>>, Delivery);
 
 impl ClaimSlot {
     /// An empty slot.
@@ -432,12 +433,19 @@ impl ClaimSlot {
     /// error is logged (the claim then expires after its lease), never turned into a
     /// different answer: the response is already decided.
     pub async fn finish(&self, status: u16) {
+        self.1.finish(status);
         let Some(claim) = self.take() else {
             return;
         };
         // `Claim::complete` logs its own failures at error level; a failed release is
         // logged at warn level by the claim.
         let _ = claim.finish(status).await;
+    }
+
+    /// The verified `event` goes to the handler: [`finish`](Self::finish) counts it as
+    /// handled or failed (metrics).
+    pub(crate) fn deliver(&self, event: &VortexEvent) {
+        self.1.start(event);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Claim>> {
