@@ -23,6 +23,7 @@ pub mod app;
 pub mod config;
 pub mod events;
 pub mod logging;
+pub mod metrics;
 pub mod page;
 pub mod policy;
 pub mod serving;
@@ -31,5 +32,6 @@ pub mod users;
 
 pub use app::{DemoApp, DemoResponse, print_banner};
 pub use config::{DemoConfig, SessionSecret};
+pub use metrics::Metrics;
 pub use policy::DemoPolicy;
 pub use upstream::Upstream;

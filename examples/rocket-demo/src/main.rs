@@ -140,8 +140,16 @@ fn webhook(demo: &State<DemoApp>, webhook: VerifiedWebhook) -> Result<Reply, Dup
     Ok(Reply(demo.received(webhook.event()?)))
 }
 
+/// `GET /metrics`: the Vortex metrics for Prometheus.
+#[get("/metrics")]
+fn metrics(demo: &State<DemoApp>) -> (ContentType, String) {
+    let content_type = ContentType::parse_flexible(vortex_demo::metrics::CONTENT_TYPE)
+        .unwrap_or(ContentType::Plain);
+    (content_type, demo.metrics.render())
+}
+
 /// The demo's own routes, for the JSON 405 of their other methods.
-const OWN_ROUTES: [(Method, &str); 7] = [
+const OWN_ROUTES: [(Method, &str); 8] = [
     (Method::Get, "/"),
     (Method::Post, "/api/auth/login"),
     (Method::Post, "/api/auth/logout"),
@@ -149,6 +157,7 @@ const OWN_ROUTES: [(Method, &str); 7] = [
     (Method::Get, "/api/demo/events"),
     (Method::Post, "/api/demo/webhook-failures"),
     (Method::Post, "/webhooks/vortex"),
+    (Method::Get, "/metrics"),
 ];
 
 fn method_not_allowed<'r>(request: &'r Request<'_>, _: Data<'r>) -> route::BoxFuture<'r> {
@@ -224,7 +233,16 @@ async fn run() -> Result<(), String> {
     ))
     .mount(
         "/",
-        routes![index, login, logout, me, events, webhook_failures, webhook],
+        routes![
+            index,
+            login,
+            logout,
+            me,
+            events,
+            webhook_failures,
+            webhook,
+            metrics
+        ],
     )
     .mount("/", method_not_allowed_routes())
     .register("/", vortex_rocket::catchers())
