@@ -1,5 +1,6 @@
-//! The cross-framework HTTP conformance suite of the vortex-rs integration routers
-//! (CONTRACT §3): one behaviour, checked the same way on every framework.
+//! The cross-framework HTTP conformance suite of the vortex-rs integration routers (routes,
+//! authentication, policies, error answers, verified webhooks): one behaviour, checked the
+//! same way on every framework.
 //!
 //! Every case is a real HTTP request to a real server: the test app of [`app`] runs on a
 //! framework harness ([`frameworks`]) in front of a `vortex-mock` upstream, and is driven
@@ -122,6 +123,11 @@ macro_rules! conformance_suite {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn own_invitations() {
                 $crate::suite::own_invitations::<Under>().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn documented_routes_are_mounted() {
+                $crate::suite::documented_routes_are_mounted::<Under>().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

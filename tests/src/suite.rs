@@ -46,6 +46,11 @@ pub async fn own_invitations<F: Framework>() {
     checks::own::own_invitations::<F>().await;
 }
 
+/// Every route of the OpenAPI description is mounted.
+pub async fn documented_routes_are_mounted<F: Framework>() {
+    checks::openapi::documented_routes_are_mounted::<F>().await;
+}
+
 /// The current-user extractor/guard.
 pub async fn current_user<F: Framework>() {
     checks::me::current_user::<F>().await;

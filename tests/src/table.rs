@@ -1,4 +1,5 @@
-//! The conformance table: every row of CONTRACT §3 as [`Case`]s.
+//! The conformance table: every rule of the integration routers (route, answer, error) as
+//! [`Case`]s.
 //!
 //! Paths are relative to the mount point and written exactly as sent (percent-encoding
 //! kept). Every case also passes the generic checks of [`crate::env::generic_failures`]

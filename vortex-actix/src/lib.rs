@@ -26,11 +26,33 @@
 //! | the app's user type fails with an error whose [`ResponseError::status_code`](actix_web::ResponseError::status_code) is 5xx (a session extractor without `SessionMiddleware`, missing app data) | the Vortex routes and [`CurrentUser`] answer 500 `{"error":"Internal error"}`, the cause logged at error level (any other error means "not signed in": 401) |
 //! | [`VerifiedWebhook`] without a [`WebhookVerifier`] in the app data | each delivery is answered 500 JSON naming `.app_data(web::Data::new(WebhookVerifier::new(secret)?))`, logged at error level |
 //! | an event store without the [`WebhookClaims`] middleware on the webhook route | each delivery is answered 500 JSON naming `.wrap(vortex_actix::WebhookClaims::new())`, logged at error level; the handler does not run, so Vortex retries once it is fixed |
-//! | an empty webhook secret | [`WebhookVerifier::new`] fails: `MissingSecret: a webhook secret is required, …` naming `VORTEX_WEBHOOK_SECRET` |
+//! | an empty webhook secret | [`WebhookVerifier::new`] fails: `MissingSecret: WebhookVerifier::new / Webhooks::new got an empty webhook secret …` naming `VORTEX_WEBHOOK_SECRET` |
 //! | `VORTEX_API_KEY` unset or empty | [`VortexClient::from_env`] fails: `VORTEX_API_KEY is not set: set it to your Vortex API key …` |
 //!
 //! A duplicate delivery (with an event store) is always answered 200 JSON
 //! `{"received":true,"duplicate":true}`, without calling the handler.
+//!
+//! # OpenAPI (feature `openapi`)
+//!
+//! The routes' OpenAPI 3.1 description, relative to the mount point, merges into the app's own
+//! utoipa document under the mount: with the derive form, or
+//! `ApiDoc::openapi().nest("/api/vortex", vortex_actix::openapi())`. Operation ids start with
+//! `vortex_`. For another generator, `openapi_json()` gives the document as JSON.
+//!
+//! ```
+//! # #[cfg(feature = "openapi")] {
+//! use utoipa::OpenApi;
+//!
+//! #[derive(OpenApi)]
+//! #[openapi(info(title = "My app"), nest((path = "/api/vortex", api = vortex_actix::VortexApi)))]
+//! struct ApiDoc;
+//!
+//! let doc = ApiDoc::openapi();
+//! assert!(doc.paths.paths.contains_key("/api/vortex/invitations/{invitationId}"));
+//! let same = utoipa::openapi::OpenApi::default().nest("/api/vortex", vortex_actix::openapi());
+//! assert_eq!(doc.paths.paths.len(), same.paths.paths.len());
+//! # }
+//! ```
 //!
 //! # Example
 //!

@@ -110,9 +110,11 @@ impl FromRequest for VerifiedWebhook {
     }
 }
 
-/// The middleware that completes the event claims of [`VerifiedWebhook`]: **at least once and
-/// at most once per event id** (CONTRACT §3). `.wrap(vortex_actix::WebhookClaims::new())` on the
-/// webhook's resource or scope (or the whole `App`: it costs nothing elsewhere).
+/// The middleware that completes the event claims of [`VerifiedWebhook`], so that each event
+/// is handled **at least once and at most once per event id**: a delivery that fails is
+/// handled again on Vortex's retry, and one whose event was already handled is answered
+/// without running the handler. `.wrap(vortex_actix::WebhookClaims::new())` on the webhook's
+/// resource or scope (or the whole `App`: it costs nothing elsewhere).
 ///
 /// It puts an empty [`ClaimSlot`] in each request's extensions, which the extractor fills, and
 /// finishes the claim with the status of the handler's answer or error before the response is

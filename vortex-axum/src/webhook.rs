@@ -94,7 +94,9 @@ where
 }
 
 /// The tower [`Layer`](tower_layer::Layer) that completes the event claims of
-/// [`VerifiedWebhook`]: **at least once and at most once per event id** (CONTRACT §3).
+/// [`VerifiedWebhook`], so that each event is handled **at least once and at most once per
+/// event id**: a delivery that fails is handled again on Vortex's retry, and one whose event
+/// was already handled is answered without running the handler.
 ///
 /// It puts an empty [`ClaimSlot`] in each request's extensions, which the extractor fills,
 /// and finishes the claim with the inner service's status before the response is sent:

@@ -182,6 +182,7 @@ impl VortexClientBuilder {
         Ok(VortexClient {
             inner: Arc::new(Inner {
                 http,
+                api_url: format!("{base_url}/api/v1"),
                 server_address: server_address(&base_url),
                 base_url,
                 headers,
@@ -240,6 +241,8 @@ pub struct VortexClient {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// `{base_url}/api/v1`, the prefix of every request URL.
+    api_url: String,
     /// The host of `base_url` (the `server.address` of the metrics).
     server_address: Arc<str>,
     headers: HeaderMap,
@@ -520,7 +523,14 @@ impl VortexClient {
     }
 
     async fn call(&self, request: Call<'_>) -> Result<Value, Error> {
-        let url = request.url(&self.inner.base_url)?;
+        let method = request.method.clone();
+        parse_answer(&method, &self.call_bytes(request).await?)
+    }
+
+    /// The body of a success answer, as the upstream sent it (errors, retries and the
+    /// deadline as for every call).
+    async fn call_bytes(&self, request: Call<'_>) -> Result<Bytes, Error> {
+        let url = request.url(&self.inner.api_url)?;
         let span = tracing::debug_span!(
             "vortex.api",
             method = %request.method,
@@ -528,12 +538,11 @@ impl VortexClient {
             status = tracing::field::Empty,
         );
         async {
-            let body = request.body;
-            let (status, answer) = self
-                .send(request.operation, &request.method, &url, body)
+            let (status, body) = self
+                .send(request.operation, &request.method, &url, request.body)
                 .await?;
             tracing::Span::current().record("status", status.as_u16());
-            Ok(answer)
+            Ok(body)
         }
         .instrument(span)
         .await
@@ -546,7 +555,7 @@ impl VortexClient {
         method: &Method,
         url: &str,
         body: Option<Vec<u8>>,
-    ) -> Result<(StatusCode, Value), Error> {
+    ) -> Result<(StatusCode, Bytes), Error> {
         let inner = &*self.inner;
         let deadline = tokio::time::Instant::now() + inner.timeout;
         let idempotent = matches!(*method, Method::GET | Method::DELETE);
@@ -599,19 +608,19 @@ impl VortexClient {
         }
     }
 
-    /// One attempt: the answer (decoded), or why it failed and whether that is worth
-    /// retrying.
+    /// One attempt: the answer, or why it failed and whether that is worth retrying.
     async fn attempt(
         &self,
         method: &Method,
         url: &str,
         body: Option<Bytes>,
-    ) -> Result<(StatusCode, Value), Failure> {
+    ) -> Result<(StatusCode, Bytes), Failure> {
         let inner = &*self.inner;
-        let mut builder = inner
-            .http
-            .request(method.clone(), url)
-            .headers(inner.headers.clone());
+        let mut builder = inner.http.request(method.clone(), url);
+        // Header by header: no copy of the map per attempt (the values are shared bytes).
+        for (name, value) in &inner.headers {
+            builder = builder.header(name, value);
+        }
         if let Some(body) = body {
             builder = builder
                 .header(header::CONTENT_TYPE, "application/json")
@@ -628,15 +637,7 @@ impl VortexClient {
             .await
             .map_err(|e| self.transport_failure(e, false))?;
         if status.is_success() {
-            return match parse_answer(method, &body) {
-                Ok(answer) => Ok((status, answer)),
-                Err(error) => Err(Failure {
-                    error,
-                    retryable: false,
-                    retry_after: None,
-                    outcome: metrics::Attempt::Error("decode"),
-                }),
-            };
+            return Ok((status, body));
         }
         Err(Failure {
             retryable: matches!(status.as_u16(), 429 | 502 | 503 | 504),
@@ -748,28 +749,57 @@ impl fmt::Debug for RawApi<'_> {
 }
 
 impl RawApi<'_> {
+    /// The JSON of a success answer body that a `*_bytes` method returned, exactly as the
+    /// method without `_bytes` reads it: [`Error::Decode`] for an empty body or one that is
+    /// not JSON.
+    ///
+    /// ```
+    /// use vortex_client::{Error, RawApi};
+    ///
+    /// assert_eq!(RawApi::parse_body(br#"{"id":"i1"}"#)?["id"], "i1");
+    /// assert!(matches!(RawApi::parse_body(b" "), Err(Error::Decode(_))));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn parse_body(body: &[u8]) -> Result<Value, Error> {
+        parse_answer(&Method::GET, body)
+    }
+
     /// `GET /api/v1/invitations?targetType=&targetValue=`.
     pub async fn get_invitations_by_target(
         &self,
         target_type: &str,
         target_value: &str,
     ) -> Result<Value, Error> {
-        let query = format!(
-            "targetType={}&targetValue={}",
-            utf8_percent_encode(target_type, SEGMENT),
-            utf8_percent_encode(target_value, SEGMENT)
-        );
+        let body = self
+            .get_invitations_by_target_bytes(target_type, target_value)
+            .await?;
+        Self::parse_body(&body)
+    }
+
+    /// [`get_invitations_by_target`](Self::get_invitations_by_target), answering the body
+    /// as the upstream sent it.
+    pub async fn get_invitations_by_target_bytes(
+        &self,
+        target_type: &str,
+        target_value: &str,
+    ) -> Result<Bytes, Error> {
+        let query = [("targetType", target_type), ("targetValue", target_value)];
         self.client
-            .call(
-                Call::new("get_invitations_by_target", Method::GET, &["invitations"]).query(query),
+            .call_bytes(
+                Call::new("get_invitations_by_target", Method::GET, &["invitations"]).query(&query),
             )
             .await
     }
 
     /// `GET /api/v1/invitations/{id}`.
     pub async fn get_invitation(&self, invitation_id: &str) -> Result<Value, Error> {
+        Self::parse_body(&self.get_invitation_bytes(invitation_id).await?)
+    }
+
+    /// [`get_invitation`](Self::get_invitation), answering the body as the upstream sent it.
+    pub async fn get_invitation_bytes(&self, invitation_id: &str) -> Result<Bytes, Error> {
         self.client
-            .call(Call::new(
+            .call_bytes(Call::new(
                 "get_invitation",
                 Method::GET,
                 &["invitations", invitation_id],
@@ -794,6 +824,16 @@ impl RawApi<'_> {
         invitation_ids: &[S],
         user: &AcceptUser,
     ) -> Result<Value, Error> {
+        Self::parse_body(&self.accept_invitations_bytes(invitation_ids, user).await?)
+    }
+
+    /// [`accept_invitations`](Self::accept_invitations), answering the body as the upstream
+    /// sent it.
+    pub async fn accept_invitations_bytes<S: AsRef<str>>(
+        &self,
+        invitation_ids: &[S],
+        user: &AcceptUser,
+    ) -> Result<Bytes, Error> {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Body<'a> {
@@ -815,7 +855,7 @@ impl RawApi<'_> {
             user,
         };
         self.client
-            .call(
+            .call_bytes(
                 Call::new(
                     "accept_invitations",
                     Method::POST,
@@ -832,9 +872,23 @@ impl RawApi<'_> {
         scope_type: &str,
         scope: &str,
     ) -> Result<Value, Error> {
+        Self::parse_body(
+            &self
+                .get_invitations_by_scope_bytes(scope_type, scope)
+                .await?,
+        )
+    }
+
+    /// [`get_invitations_by_scope`](Self::get_invitations_by_scope), answering the body as
+    /// the upstream sent it.
+    pub async fn get_invitations_by_scope_bytes(
+        &self,
+        scope_type: &str,
+        scope: &str,
+    ) -> Result<Bytes, Error> {
         let path = ["invitations", "by-scope", scope_type, scope];
         self.client
-            .call(Call::new("get_invitations_by_scope", Method::GET, &path))
+            .call_bytes(Call::new("get_invitations_by_scope", Method::GET, &path))
             .await
     }
 
@@ -884,9 +938,14 @@ impl RawApi<'_> {
 
     /// `POST /api/v1/invitations/{id}/reinvite` (no body).
     pub async fn reinvite(&self, invitation_id: &str) -> Result<Value, Error> {
+        Self::parse_body(&self.reinvite_bytes(invitation_id).await?)
+    }
+
+    /// [`reinvite`](Self::reinvite), answering the body as the upstream sent it.
+    pub async fn reinvite_bytes(&self, invitation_id: &str) -> Result<Bytes, Error> {
         let path = ["invitations", invitation_id, "reinvite"];
         self.client
-            .call(Call::new("reinvite", Method::POST, &path))
+            .call_bytes(Call::new("reinvite", Method::POST, &path))
             .await
     }
 
@@ -934,9 +993,18 @@ impl RawApi<'_> {
         &self,
         request: &SyncInternalInvitationRequest,
     ) -> Result<Value, Error> {
+        Self::parse_body(&self.sync_internal_invitation_bytes(request).await?)
+    }
+
+    /// [`sync_internal_invitation`](Self::sync_internal_invitation), answering the body as
+    /// the upstream sent it.
+    pub async fn sync_internal_invitation_bytes(
+        &self,
+        request: &SyncInternalInvitationRequest,
+    ) -> Result<Bytes, Error> {
         let path = ["invitations", "sync-internal-invitation"];
         self.client
-            .call(Call::new("sync_internal_invitation", Method::POST, &path).json(request)?)
+            .call_bytes(Call::new("sync_internal_invitation", Method::POST, &path).json(request)?)
             .await
     }
 }
@@ -947,7 +1015,8 @@ struct Call<'a> {
     operation: &'static str,
     method: Method,
     segments: &'a [&'a str],
-    query: Option<String>,
+    /// Query parameters: names as they are, values percent-encoded.
+    query: &'a [(&'static str, &'a str)],
     body: Option<Vec<u8>>,
 }
 
@@ -957,13 +1026,13 @@ impl<'a> Call<'a> {
             operation,
             method,
             segments,
-            query: None,
+            query: &[],
             body: None,
         }
     }
 
-    fn query(mut self, query: String) -> Self {
-        self.query = Some(query);
+    fn query(mut self, query: &'a [(&'static str, &'a str)]) -> Self {
+        self.query = query;
         self
     }
 
@@ -974,11 +1043,11 @@ impl<'a> Call<'a> {
         Ok(self)
     }
 
-    /// The request URL, every segment percent-encoded; `""`, `.` and `..` are refused.
-    fn url(&self, base_url: &str) -> Result<String, Error> {
-        let mut url = String::with_capacity(base_url.len() + 64);
-        url.push_str(base_url);
-        url.push_str("/api/v1");
+    /// The request URL under `api_url` (`{base_url}/api/v1`), every segment
+    /// percent-encoded; `""`, `.` and `..` are refused.
+    fn url(&self, api_url: &str) -> Result<String, Error> {
+        let mut url = String::with_capacity(api_url.len() + 64);
+        url.push_str(api_url);
         for segment in self.segments {
             if matches!(*segment, "" | "." | "..") {
                 return Err(Error::InvalidInput(format!(
@@ -988,9 +1057,11 @@ impl<'a> Call<'a> {
             url.push('/');
             url.extend(utf8_percent_encode(segment, SEGMENT));
         }
-        if let Some(query) = &self.query {
-            url.push('?');
-            url.push_str(query);
+        for (i, (name, value)) in self.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(name);
+            url.push('=');
+            url.extend(utf8_percent_encode(value, SEGMENT));
         }
         Ok(url)
     }
@@ -1087,17 +1158,18 @@ mod tests {
             Method::GET,
             &["invitations", "a/b?c#d%e f"],
         )
-        .url("http://x")
+        .url("http://x/api/v1")
         .unwrap();
         assert_eq!(url, "http://x/api/v1/invitations/a%2Fb%3Fc%23d%25e%20f");
         for bad in ["", ".", ".."] {
             assert!(matches!(
-                Call::new("get_invitation", Method::GET, &["invitations", bad]).url("http://x"),
+                Call::new("get_invitation", Method::GET, &["invitations", bad])
+                    .url("http://x/api/v1"),
                 Err(Error::InvalidInput(_))
             ));
         }
         let ok = Call::new("get_invitation", Method::GET, &["invitations", "../x"])
-            .url("http://x")
+            .url("http://x/api/v1")
             .unwrap();
         assert_eq!(ok, "http://x/api/v1/invitations/..%2Fx");
     }

@@ -6,7 +6,7 @@
 //!
 //! | metric | kind | labels |
 //! |---|---|---|
-//! | `http.client.request.duration` | histogram, seconds | `http.request.method`, `server.address`, `vortex.operation`, and `http.response.status_code` (an answer came) or `error.type` (`timeout`, `connect`, `transport`, `decode`) |
+//! | `http.client.request.duration` | histogram, seconds | `http.request.method`, `server.address`, `vortex.operation`, and `http.response.status_code` (an answer came) or `error.type` (`timeout`, `connect`, `transport`) |
 //! | `vortex.client.retries` | counter | `vortex.operation` |
 //! | `vortex.client.retry_budget.exhausted` | counter | `vortex.operation` |
 //! | `vortex.tokens.issued` | counter | `kind` (`jwt`, `token`) |
@@ -34,7 +34,7 @@ pub const TOKENS_ISSUED: &str = "vortex.tokens.issued";
 pub(crate) enum Attempt {
     /// An answer with this status came.
     Status(u16),
-    /// No usable answer: `timeout`, `connect`, `transport` or `decode`.
+    /// No answer: `timeout`, `connect` or `transport`.
     Error(&'static str),
 }
 

@@ -41,7 +41,7 @@ pub const SIGNATURE_HEADER: &str = "X-Vortex-Signature";
 /// use vortex_client::webhook::Webhooks;
 ///
 /// let error = Webhooks::new("").unwrap_err();
-/// assert!(format!("{error:?}").starts_with("MissingSecret: a webhook secret is required"));
+/// assert!(format!("{error:?}").starts_with("MissingSecret: WebhookVerifier::new / Webhooks::new got an empty webhook secret"));
 /// // It names the constructors that refuse an empty secret (the route core's
 /// // `WebhookVerifier::new` calls `Webhooks::new`) and the variable to set.
 /// assert!(format!("{error:?}").contains("WebhookVerifier::new / Webhooks::new"));
@@ -52,9 +52,9 @@ pub const SIGNATURE_HEADER: &str = "X-Vortex-Signature";
 pub enum WebhookError {
     /// The webhook secret is empty.
     #[error(
-        "a webhook secret is required, and WebhookVerifier::new / Webhooks::new got an empty one: \
-         set the webhook signing secret from the Vortex dashboard (conventionally in \
-         VORTEX_WEBHOOK_SECRET)"
+        "WebhookVerifier::new / Webhooks::new got an empty webhook secret (in the official SDKs' \
+         words, \"VortexWebhooks requires a secret\"): set the webhook signing secret from the \
+         Vortex dashboard (conventionally in VORTEX_WEBHOOK_SECRET)"
     )]
     MissingSecret,
     /// The signature header is absent or empty (found by the framework extractors, which

@@ -40,6 +40,28 @@
 //!   string stops launch with `InvalidLength(..)`. Without it a debug build warns and uses a
 //!   random key (sessions are lost at each restart) and a release build refuses to launch.
 
+//! # OpenAPI (feature `openapi`)
+//!
+//! The routes' OpenAPI 3.1 description, relative to the mount point, merges into the app's own
+//! utoipa document under the mount: with the derive form, or
+//! `ApiDoc::openapi().nest("/api/vortex", vortex_rocket::openapi())`. Operation ids start with
+//! `vortex_`. For another generator, `openapi_json()` gives the document as JSON.
+//!
+//! ```
+//! # #[cfg(feature = "openapi")] {
+//! use utoipa::OpenApi;
+//!
+//! #[derive(OpenApi)]
+//! #[openapi(info(title = "My app"), nest((path = "/api/vortex", api = vortex_rocket::VortexApi)))]
+//! struct ApiDoc;
+//!
+//! let doc = ApiDoc::openapi();
+//! assert!(doc.paths.paths.contains_key("/api/vortex/invitations/{invitationId}"));
+//! let same = utoipa::openapi::OpenApi::default().nest("/api/vortex", vortex_rocket::openapi());
+//! assert_eq!(doc.paths.paths.len(), same.paths.paths.len());
+//! # }
+//! ```
+//!
 //! # Example
 //!
 //! ```

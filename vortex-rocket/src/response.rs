@@ -42,6 +42,9 @@ impl<'r> Responder<'r, 'static> for VortexResponse {
     }
 }
 
+/// The largest chunk in which an answer's body is handed to the connection.
+const MAX_CHUNK: usize = 1 << 20;
+
 /// The one conversion from a core answer to a Rocket response: status, the core's headers,
 /// JSON body. As in the other adapters, a status outside 100-599 becomes 500 and a header
 /// value that is not a valid field value is left out (Rocket checks neither).
@@ -58,6 +61,12 @@ pub(crate) fn to_response(answer: RouteResponse) -> Response<'static> {
         }
     }
     let body = answer.into_body();
+    let chunk = body
+        .len()
+        .clamp(rocket::response::Body::DEFAULT_MAX_CHUNK, MAX_CHUNK);
     response.set_sized_body(body.len(), Cursor::new(body));
+    // Rocket copies a body to the connection in chunks (4 KiB by default), each through a
+    // channel to hyper: a large answer (a long invitation list) goes in a few large chunks.
+    response.set_max_chunk_size(chunk);
     response
 }

@@ -300,8 +300,9 @@ struct ClaimsAttached;
 struct RequestSlot(Option<ClaimSlot>);
 
 /// The fairing that ends the event claims of [`VerifiedWebhook`], so that each event is
-/// handled **at least once and at most once per event id** (CONTRACT §3). The app attaches
-/// it: `.attach(vortex_rocket::WebhookClaims::new())`.
+/// handled **at least once and at most once per event id**: a delivery that fails is handled
+/// again on Vortex's retry, and one whose event was already handled is answered without
+/// running the handler. The app attaches it: `.attach(vortex_rocket::WebhookClaims::new())`.
 ///
 /// On each request it puts an empty [`ClaimSlot`] in the request-local cache, where the guard
 /// leaves its claim. In `on_response`, once the handler (or a catcher) answered and before

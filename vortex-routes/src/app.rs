@@ -4,6 +4,9 @@
 //! alone. The list is here once, not three times.
 
 pub use super::metrics;
+#[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
+pub use super::openapi::{VortexApi, openapi, openapi_json};
 pub use super::{
     AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
     OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 use futures_util::future::try_join_all;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use tracing::Instrument as _;
 
 use super::adapter::{BodyError, RouteRequest, RouteResponse};
@@ -17,9 +17,10 @@ use super::metrics;
 use super::operation::Operation;
 use super::policy::{BoxFuture, Decision, Policy, is_own_invitation};
 use super::route::{RouteKind, match_route};
-use super::transform::{transform_invitation, transform_invitations};
+use super::shape::{AnswerError, Shape};
 use vortex_client::Error;
 use vortex_client::ExpiresIn;
+use vortex_client::RawApi;
 use vortex_client::TokenError;
 use vortex_client::VortexClient;
 use vortex_client::VortexUser;
@@ -229,7 +230,7 @@ impl VortexRoutes {
         route: &'a mut Option<RouteKind>,
     ) -> impl Future<Output = Result<RouteResponse, RouteError>> {
         async move {
-            let matched = match_route(request.method(), request.path())?;
+            let mut matched = match_route(request.method(), request.path())?;
             *route = Some(matched.kind);
             record_if_enabled("route", matched.kind.pattern());
             let mut user = request.user().await.into_user()?;
@@ -242,7 +243,7 @@ impl VortexRoutes {
                     BodyError::Unreadable => RouteError::unreadable_body(),
                 })?;
             let action = input::parse(
-                &matched,
+                &mut matched,
                 &user,
                 request.query(),
                 body.as_ref(),
@@ -287,41 +288,46 @@ impl VortexRoutes {
                     let owner = own_only.then_some(&user);
                     Box::pin(self.call(matched.kind, operation, owner))
                         .await
-                        .map(|body| RouteResponse::ok(&body))
+                        .map(RouteResponse::ok_text)
                 }
             }
         }
     }
 
-    /// Calls Vortex and shapes its answer. With an `owner`
-    /// ([`Decision::AllowOwnInvitations`]), the invitations the operation acts on must be
-    /// theirs: the one fetched is checked before it is answered, and those to accept are
-    /// fetched and checked before the accept is sent.
+    /// Calls Vortex and shapes its answer, straight from the upstream body to the JSON text.
+    /// With an `owner` ([`Decision::AllowOwnInvitations`]), the invitations the operation
+    /// acts on must be theirs: the one fetched is checked before it is answered, and those to
+    /// accept are fetched and checked before the accept is sent.
     async fn call(
         &self,
         route: RouteKind,
         operation: Operation,
         owner: Option<&VortexUser>,
-    ) -> Result<Value, RouteError> {
+    ) -> Result<String, RouteError> {
         let raw = self.inner.client.raw();
         let check_answer_owner = matches!(operation, Operation::GetInvitation { .. });
-        let (answer, shape): (Result<Value, Error>, Shape) = match operation {
+        // DELETEs answer `{"success":true}`: their bodies are only checked, by the client.
+        let (answer, shape): (Result<_, Error>, Shape) = match operation {
             // Signed locally; `authorize_and_perform` handles them.
             Operation::Jwt | Operation::Token { .. } => return Err(RouteError::internal()),
             Operation::GetInvitations {
                 target_type,
                 target_value,
             } => (
-                raw.get_invitations_by_target(&target_type, &target_value)
+                raw.get_invitations_by_target_bytes(&target_type, &target_value)
                     .await,
                 Shape::List,
             ),
-            Operation::GetInvitation { invitation_id } => {
-                (raw.get_invitation(&invitation_id).await, Shape::Invitation)
-            }
-            Operation::RevokeInvitation { invitation_id } => {
-                (raw.revoke_invitation(&invitation_id).await, Shape::Success)
-            }
+            Operation::GetInvitation { invitation_id } => (
+                raw.get_invitation_bytes(&invitation_id).await,
+                Shape::Invitation,
+            ),
+            Operation::RevokeInvitation { invitation_id } => (
+                raw.revoke_invitation(&invitation_id)
+                    .await
+                    .map(|_| Default::default()),
+                Shape::Success,
+            ),
             Operation::AcceptInvitations {
                 invitation_ids,
                 user,
@@ -330,20 +336,23 @@ impl VortexRoutes {
                     self.require_own(&invitation_ids, owner).await?;
                 }
                 (
-                    raw.accept_invitations(&invitation_ids, &user).await,
+                    raw.accept_invitations_bytes(&invitation_ids, &user).await,
                     Shape::Accepted,
                 )
             }
             Operation::GetScopeInvitations { scope_type, scope } => (
-                raw.get_invitations_by_scope(&scope_type, &scope).await,
+                raw.get_invitations_by_scope_bytes(&scope_type, &scope)
+                    .await,
                 Shape::List,
             ),
             Operation::DeleteScopeInvitations { scope_type, scope } => (
-                raw.delete_invitations_by_scope(&scope_type, &scope).await,
+                raw.delete_invitations_by_scope(&scope_type, &scope)
+                    .await
+                    .map(|_| Default::default()),
                 Shape::Success,
             ),
             Operation::Reinvite { invitation_id } => {
-                (raw.reinvite(&invitation_id).await, Shape::Invitation)
+                (raw.reinvite_bytes(&invitation_id).await, Shape::Invitation)
             }
             Operation::SyncInternalInvitation {
                 creator_id,
@@ -357,19 +366,25 @@ impl VortexRoutes {
                     action,
                     component_id,
                 );
-                (raw.sync_internal_invitation(&request).await, Shape::Object)
+                (
+                    raw.sync_internal_invitation_bytes(&request).await,
+                    Shape::Object,
+                )
             }
         };
-        let answer = match answer {
-            Ok(answer) => shape.apply(route, answer)?,
-            Err(error) => return Err(upstream_failure(&error)),
-        };
+        let body = answer.map_err(|error| upstream_failure(&error))?;
+        let text = shape.answer(route, &body).map_err(|error| match error {
+            AnswerError::Upstream(error) => upstream_failure(&error),
+            AnswerError::Shape(error) => error,
+        })?;
+        // The check reads `target` and `deliveryTypes`, which the transform leaves alone:
+        // the upstream body (JSON, since it was shaped) tells the same.
         if let Some(owner) = owner.filter(|_| check_answer_owner)
-            && !is_own_invitation(&answer, owner)
+            && !RawApi::parse_body(&body).is_ok_and(|answer| is_own_invitation(&answer, owner))
         {
             return Err(RouteError::forbidden(Some(NOT_YOURS_TO_VIEW.to_owned())));
         }
-        Ok(answer)
+        Ok(text)
     }
 
     /// Fetches the invitations to accept (concurrently) and refuses unless all are `owner`'s.
@@ -415,75 +430,4 @@ fn upstream_failure(error: &Error) -> RouteError {
         tracing::debug!(error = %error, error.kind = route_error.kind().as_str(), "Vortex API refused the call");
     }
     route_error
-}
-
-/// The shape a route's upstream answer must have.
-#[derive(Clone, Copy)]
-enum Shape {
-    /// An object with an `invitations` array (of invitation objects).
-    List,
-    /// An invitation: an object with an `id`.
-    Invitation,
-    /// The accept result: a JSON object (transformed as an invitation).
-    Accepted,
-    /// Any JSON object, as it is (sync).
-    Object,
-    /// Anything: answered `{"success":true}`.
-    Success,
-}
-
-/// The longest excerpt of a wrong-shaped upstream answer in the logs, in characters.
-const EXCERPT_CHARS: usize = 200;
-
-impl Shape {
-    /// Checks and transforms `answer`; an answer of the wrong shape is 502 `Vortex API
-    /// unavailable`, logged with the route and an excerpt.
-    fn apply(self, route: RouteKind, mut answer: Value) -> Result<Value, RouteError> {
-        let fits = match self {
-            Self::List => answer.get("invitations").is_some_and(Value::is_array),
-            Self::Invitation => answer.get("id").is_some_and(|id| !id.is_null()),
-            Self::Accepted | Self::Object => answer.is_object(),
-            Self::Success => return Ok(json!({ "success": true })),
-        };
-        if !fits {
-            return Err(wrong_shape(route, self, &answer));
-        }
-        match self {
-            Self::List => {
-                let mut list = answer
-                    .as_object_mut()
-                    .and_then(|map| map.shift_remove("invitations"))
-                    .unwrap_or_default();
-                transform_invitations(&mut list);
-                Ok(json!({ "invitations": list }))
-            }
-            Self::Invitation | Self::Accepted => {
-                transform_invitation(&mut answer);
-                Ok(answer)
-            }
-            Self::Object | Self::Success => Ok(answer),
-        }
-    }
-
-    fn expected(self) -> &'static str {
-        match self {
-            Self::List => "an object with an `invitations` array",
-            Self::Invitation => "an invitation object with an `id`",
-            Self::Accepted | Self::Object => "a JSON object",
-            Self::Success => "anything",
-        }
-    }
-}
-
-fn wrong_shape(route: RouteKind, shape: Shape, answer: &Value) -> RouteError {
-    let text = answer.to_string();
-    let excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
-    tracing::warn!(
-        route = route.pattern(),
-        expected = shape.expected(),
-        excerpt,
-        error.kind = "upstream_unavailable",
-        "Vortex API answered with the wrong shape"
-    );
-    RouteError::upstream_unavailable()
 }

@@ -47,17 +47,23 @@ impl Action {
     }
 }
 
-/// The inputs of a request to the route `matched` by `user`: its path parameters, `query`
-/// and `body`. `token_options` are the routes' own, which a `/token` request may shorten.
+/// The inputs of a request to the route `matched` by `user`: its path parameters (moved out
+/// of `matched`, not copied), `query` and `body`. `token_options` are the routes' own, which
+/// a `/token` request may shorten.
 pub(crate) fn parse(
-    matched: &MatchedRoute,
+    matched: &mut MatchedRoute,
     user: &VortexUser,
     query: Option<&str>,
     body: &[u8],
     token_options: TokenOptions,
 ) -> Result<Action, Invalid> {
     use RouteKind as K;
-    let param = |i: usize, field: &str| path_param(field, &matched.params[i]);
+    let mut param = |i: usize, field: &str| {
+        path_param(
+            field,
+            std::mem::replace(&mut matched.params[i], Ok(String::new())),
+        )
+    };
     let operation = match matched.kind {
         K::Jwt => return jwt(body),
         K::Token => return token(user, body, token_options),
@@ -224,12 +230,12 @@ fn check_id(field: &str, value: &str) -> Result<(), Invalid> {
 }
 
 /// A path parameter, decoded and checked.
-fn path_param(field: &str, param: &Param) -> Result<String, Invalid> {
-    let value = param.as_ref().map_err(|_| {
+fn path_param(field: &str, param: Param) -> Result<String, Invalid> {
+    let value = param.map_err(|_| {
         RouteError::bad_request(format!("{field} is not valid percent-encoded UTF-8"))
     })?;
-    check_id(field, value)?;
-    Ok(value.clone())
+    check_id(field, &value)?;
+    Ok(value)
 }
 
 /// The first value of `key` in a query string (`application/x-www-form-urlencoded`).

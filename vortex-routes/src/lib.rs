@@ -7,10 +7,14 @@ mod error;
 mod handler;
 mod input;
 pub mod metrics;
+#[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
+pub mod openapi;
 mod operation;
 mod policy;
 mod response;
 mod route;
+mod shape;
 mod transform;
 mod webhook;
 
@@ -22,6 +26,8 @@ pub use policy::{
     OwnInvitations, Policy, PolicyFn, policy_fn,
 };
 pub use route::RouteKind;
+#[doc(hidden)]
+pub use shape::bench as __bench;
 pub use transform::{transform_invitation, transform_invitations};
 pub use webhook::{ClaimSlot, DEFAULT_WEBHOOK_BODY_LIMIT, WebhookRejection, WebhookVerifier};
 

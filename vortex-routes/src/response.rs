@@ -32,6 +32,18 @@ impl RouteResponse {
         Self::json(200, body)
     }
 
+    /// A 200 answer whose body is JSON text already written (the shaped upstream answers),
+    /// moved in as it is.
+    pub(crate) fn ok_text(body: String) -> Self {
+        Self {
+            status: 200,
+            body,
+            no_store: false,
+            retry_after: None,
+            allow: None,
+        }
+    }
+
     /// An answer with `status` and `body`.
     pub fn json(status: u16, body: &Value) -> Self {
         Self {

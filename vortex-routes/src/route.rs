@@ -40,6 +40,35 @@ pub enum RouteKind {
 }
 
 impl RouteKind {
+    /// Every route.
+    pub const ALL: [Self; 12] = [
+        Self::Jwt,
+        Self::Token,
+        Self::ListByTarget,
+        Self::GetInvitation,
+        Self::RevokeInvitation,
+        Self::Accept,
+        Self::GetByScope,
+        Self::DeleteByScope,
+        Self::GetByGroup,
+        Self::DeleteByGroup,
+        Self::Reinvite,
+        Self::SyncInternalInvitation,
+    ];
+
+    /// The route's HTTP method.
+    pub const fn method(self) -> &'static str {
+        match self {
+            Self::Jwt
+            | Self::Token
+            | Self::Accept
+            | Self::Reinvite
+            | Self::SyncInternalInvitation => "POST",
+            Self::ListByTarget | Self::GetInvitation | Self::GetByScope | Self::GetByGroup => "GET",
+            Self::RevokeInvitation | Self::DeleteByScope | Self::DeleteByGroup => "DELETE",
+        }
+    }
+
     /// The route pattern, relative to the mount point.
     pub const fn pattern(self) -> &'static str {
         match self {
@@ -140,6 +169,26 @@ pub(crate) fn match_route(method: &str, path: &str) -> Result<MatchedRoute, Rout
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_route_is_matched_by_its_method_and_pattern() {
+        for route in RouteKind::ALL {
+            let path = route
+                .pattern()
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        "x"
+                    } else {
+                        segment
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let matched = match_route(route.method(), &path).expect("a route");
+            assert_eq!(matched.kind, route, "{} {path}", route.method());
+        }
+    }
 
     #[test]
     fn static_segments_win_over_ids() {

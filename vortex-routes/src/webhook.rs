@@ -121,7 +121,9 @@ fn verification_answer(error: &WebhookError) -> String {
 
 /// Verifies webhook requests: signature header, body limit, signature, JSON object, and
 /// optionally freshness; and, with an event store, claims each event id so that an event is
-/// handled **at least once and at most once** (CONTRACT §3). The framework extractors call
+/// handled **at least once and at most once** (a delivery that fails is handled again on
+/// Vortex's retry; one whose event was already handled is answered without running the
+/// handler). The framework extractors call
 /// [`verify`](Self::verify) with the raw header values and body, then
 /// [`claim`](Self::claim), and put the claim in the request's [`ClaimSlot`] for the
 /// framework's layer, middleware or fairing to finish once the response status is known.

@@ -3,7 +3,8 @@
 //! [`serve`]).
 //!
 //! Run with `cargo run -p actix-demo`, then open <http://127.0.0.1:3000>.
-//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; see `shared/spec/DEMO.md`.
+//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; the environment variables
+//! it reads are listed in `vortex_demo::config`.
 
 mod serve;
 mod session;
@@ -15,7 +16,7 @@ use actix_web::{App, HttpResponse, web};
 use session::{NoUser, SessionUser};
 use vortex_actix::VerifiedWebhook;
 use vortex_demo::app::SESSION_USER_ID;
-use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner};
+use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, openapi, page, print_banner};
 
 fn reply(answer: DemoResponse) -> HttpResponse {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -26,6 +27,18 @@ async fn index() -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::html())
         .body(page::INDEX_HTML)
+}
+
+async fn api_docs() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(openapi::DOCS_HTML)
+}
+
+async fn api_document() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(openapi::document_json())
 }
 
 async fn login(demo: web::Data<DemoApp>, session: Session, body: web::Bytes) -> HttpResponse {
@@ -126,6 +139,8 @@ async fn run() -> Result<(), String> {
                     .configure(vortex_actix::configure::<SessionUser>(routes.clone())),
             )
             .service(resource("/").route(web::get().to(index)))
+            .service(resource("/api-docs").route(web::get().to(api_docs)))
+            .service(resource("/api-docs/openapi.json").route(web::get().to(api_document)))
             .service(resource("/api/auth/login").route(web::post().to(login)))
             .service(resource("/api/auth/logout").route(web::post().to(logout)))
             .service(resource("/api/auth/me").route(web::get().to(me)))

@@ -3,7 +3,8 @@
 //! production server (see [`serve`]).
 //!
 //! Run with `cargo run -p axum-demo`, then open <http://127.0.0.1:3000>.
-//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; see `shared/spec/DEMO.md`.
+//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; the environment variables
+//! it reads are listed in `vortex_demo::config`.
 
 mod serve;
 mod session;
@@ -21,7 +22,9 @@ use tower_sessions_redis_store::fred::prelude::{ClientLike as _, Config, Pool};
 use vortex_axum::VerifiedWebhook;
 use vortex_axum::WebhookVerifier;
 use vortex_demo::app::SESSION_USER_ID;
-use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner, serving};
+use vortex_demo::{
+    DemoApp, DemoConfig, DemoResponse, Upstream, openapi, page, print_banner, serving,
+};
 
 #[derive(Clone, FromRef)]
 struct AppState {
@@ -105,6 +108,18 @@ async fn metrics(State(demo): State<DemoApp>) -> Response {
     (content_type, demo.metrics.render()).into_response()
 }
 
+async fn api_docs() -> Html<&'static str> {
+    Html(openapi::DOCS_HTML)
+}
+
+async fn api_document() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi::document_json(),
+    )
+        .into_response()
+}
+
 async fn not_found() -> Response {
     reply(DemoResponse::error(404, "Not found"))
 }
@@ -116,6 +131,8 @@ async fn method_not_allowed() -> Response {
 fn app(demo: &DemoApp) -> Router<AppState> {
     Router::new()
         .route("/", get(index))
+        .route("/api-docs", get(api_docs))
+        .route("/api-docs/openapi.json", get(api_document))
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))

@@ -62,6 +62,11 @@ macro_rules! demo_checks {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn the_openapi_document_and_its_page_are_served() {
+            $crate::serving::api_docs_are_served(binary()).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn the_session_cookie_is_http_only_lax_and_opaque() {
             $crate::serving::session_cookie_is_protected(binary(), $across).await;
         }

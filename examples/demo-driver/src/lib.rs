@@ -1,6 +1,6 @@
 //! The test driver the three demo packages share: each demo's tests start its binary as a
 //! child process (loopback, a free port, the embedded vortex-mock) and run the same checks:
-//! the page in headless Chromium ([`browser`]) and the serving rules of `DEMO.md`
+//! the page in headless Chromium ([`browser`]) and the demos' serving rules
 //! ([`serving`]: shutdown on SIGTERM/SIGINT, slow clients, rejected bodies, logs), what a
 //! caller gets when the upstream stalls or is down ([`upstream`]), and two instances sharing
 //! one `redis-server` ([`instances`]), and the Prometheus series of `GET /metrics` after a

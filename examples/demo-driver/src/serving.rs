@@ -1,4 +1,5 @@
-//! The serving rules of `DEMO.md` checked against a demo binary run as a child process:
+//! The demos' serving rules (see `vortex_demo::serving`) checked against a demo binary run as
+//! a child process:
 //! graceful shutdown on SIGTERM and SIGINT, the request-head timeout, bounded reading of a
 //! rejected body, and production logs. Every check prints what it measured (`--nocapture`).
 
@@ -485,4 +486,75 @@ pub async fn session_cookie_is_protected(binary: &Path, across_instances: bool) 
     let other = Demo::start_with(binary, &[("RUST_LOG", "warn")]);
     assert_eq!(me(&other).await.expect("request").status(), 401);
     println!("a session cookie of one instance is accepted by another with the same secret");
+}
+
+/// `GET /api-docs/openapi.json` is the demo's whole OpenAPI 3.1 document (its own routes and
+/// the Vortex routes under `/api/vortex`, each with its error statuses), and `GET /api-docs`
+/// a page that browses it without loading anything from elsewhere.
+///
+/// # Panics
+///
+/// On any failure.
+pub async fn api_docs_are_served(binary: &Path) {
+    let demo = Demo::start(binary);
+    let http = client();
+    let answer = http
+        .get(format!("{}/api-docs/openapi.json", demo.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(answer.status(), 200);
+    let content_type = answer.headers()["content-type"]
+        .to_str()
+        .unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    let doc: Value = answer.json().await.expect("JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (path, method) in [
+        ("/api/auth/login", "post"),
+        ("/api/auth/me", "get"),
+        ("/webhooks/vortex", "post"),
+        ("/api/vortex/jwt", "post"),
+        ("/api/vortex/invitations/{invitationId}", "get"),
+        (
+            "/api/vortex/invitations/by-scope/{scopeType}/{scope}",
+            "delete",
+        ),
+    ] {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is not documented");
+        assert!(
+            operation["responses"]["200"].is_object(),
+            "{method} {path}: 200"
+        );
+    }
+    let vortex_errors = &doc["paths"]["/api/vortex/invitations/{invitationId}"]["get"]["responses"];
+    for status in [
+        "400", "401", "403", "404", "405", "409", "413", "415", "422", "502", "503", "504",
+    ] {
+        assert!(
+            vortex_errors[status].is_object(),
+            "GET invitation: {status}"
+        );
+    }
+    let page = http
+        .get(format!("{}/api-docs", demo.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("text");
+    assert!(
+        html.contains("/api-docs/openapi.json"),
+        "the page reads the document"
+    );
+    for external in ["src=\"http", "href=\"http", "@import"] {
+        assert!(
+            !html.contains(external),
+            "the page loads {external}…: not offline"
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! The client's deadline and retry budget (CONTRACT §2) seen through a demo binary: what a
+//! The client's deadline per call and retry budget seen through a demo binary: what a
 //! caller of `/api/vortex` gets when the embedded vortex-mock stalls or is down. Every check
 //! prints what it measured (`--nocapture`).
 

@@ -1,4 +1,4 @@
-//! Configuration from the environment (see `shared/spec/DEMO.md`).
+//! Configuration from the environment.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};

@@ -24,6 +24,7 @@ pub mod config;
 pub mod events;
 pub mod logging;
 pub mod metrics;
+pub mod openapi;
 pub mod page;
 pub mod policy;
 pub mod serving;

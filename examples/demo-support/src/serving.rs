@@ -1,4 +1,4 @@
-//! The serving rules all three demos follow (`DEMO.md`, "Serving"); each demo applies them
+//! The serving rules all three demos follow; each demo applies them
 //! with its framework's own means, in its `serve` module.
 
 use std::time::Duration;

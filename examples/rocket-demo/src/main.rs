@@ -2,7 +2,8 @@
 //! mounted by a fairing, verified webhooks, and the production settings of [`serve`].
 //!
 //! Run with `cargo run -p rocket-demo`, then open <http://127.0.0.1:3000>.
-//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; see `shared/spec/DEMO.md`.
+//! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; the environment variables
+//! it reads are listed in `vortex_demo::config`.
 
 mod serve;
 
@@ -15,7 +16,7 @@ use rocket::http::{ContentType, Cookie, CookieJar, Method, SameSite, Status};
 use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder, Response, content::RawHtml};
 use rocket::{Route, State, get, post, route, routes};
-use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, page, print_banner};
+use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, openapi, page, print_banner};
 use vortex_rocket::VortexUser;
 use vortex_rocket::{Duplicate, VerifiedWebhook};
 
@@ -67,6 +68,16 @@ impl<'r> Responder<'r, 'static> for Reply {
 #[allow(clippy::needless_pass_by_value)] // Rocket passes guards by value
 fn index() -> RawHtml<&'static str> {
     RawHtml(page::INDEX_HTML)
+}
+
+#[get("/api-docs")]
+fn api_docs() -> RawHtml<&'static str> {
+    RawHtml(openapi::DOCS_HTML)
+}
+
+#[get("/api-docs/openapi.json")]
+fn api_document() -> (ContentType, &'static str) {
+    (ContentType::JSON, openapi::document_json())
 }
 
 /// Reads a small JSON body (64 KiB at most).
@@ -149,8 +160,10 @@ fn metrics(demo: &State<DemoApp>) -> (ContentType, String) {
 }
 
 /// The demo's own routes, for the JSON 405 of their other methods.
-const OWN_ROUTES: [(Method, &str); 8] = [
+const OWN_ROUTES: [(Method, &str); 10] = [
     (Method::Get, "/"),
+    (Method::Get, "/api-docs"),
+    (Method::Get, "/api-docs/openapi.json"),
     (Method::Post, "/api/auth/login"),
     (Method::Post, "/api/auth/logout"),
     (Method::Get, "/api/auth/me"),
@@ -235,6 +248,8 @@ async fn run() -> Result<(), String> {
         "/",
         routes![
             index,
+            api_docs,
+            api_document,
             login,
             logout,
             me,

@@ -1,4 +1,4 @@
-//! Event claims across two instances (CONTRACT §3 "Verified webhooks", issue 12): each event
+//! Event claims across two instances (verified webhooks, issue 12): each event
 //! handled at least once and at most once, with the in-memory store (two instances = two
 //! apps over one store) and with a real `redis-server` (two apps, each with its own
 //! connection). One suite, two stores.

@@ -1,5 +1,5 @@
 //! Event-id claims: each webhook event handled **at least once and at most once**, across
-//! every instance of the app (CONTRACT §3 "Verified webhooks").
+//! every instance of the app.
 //!
 //! Vortex retries a delivery until it gets a 2xx. To act on each event once, a delivery first
 //! **claims** its event id in an [`EventStore`] shared by every instance:

@@ -1,4 +1,4 @@
-//! The retry budget (CONTRACT §2): shared by all clones, it keeps upstream calls during an
+//! The retry budget: shared by all clones, it keeps upstream calls during an
 //! outage within about 1.2× the calls made, and refills as its window slides.
 //!
 //! Figures: `cargo test -p vortex-client --test it budget -- --nocapture` prints the calls

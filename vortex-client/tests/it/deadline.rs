@@ -1,4 +1,4 @@
-//! One deadline for the whole call (CONTRACT §2): attempts, backoff and `Retry-After` waits
+//! One deadline for the whole call: attempts, backoff and `Retry-After` waits
 //! all fit in it, and a `Retry-After` that does not fit fails the call at once.
 //!
 //! Figures: `cargo test -p vortex-client --test it deadline -- --nocapture` prints the time

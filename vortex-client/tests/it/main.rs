@@ -1,8 +1,8 @@
 //! Endpoint tests of `vortex-client` against a local upstream (wiremock): what each endpoint
 //! sends, how answers and errors are decoded, path encoding, timeouts, the deadline of a
-//! call, retries and their budget, configuration and the texts of configuration errors; and
-//! the webhook event store suite (`webhook_store`), in memory and, with the `redis` feature,
-//! against a real `redis-server`.
+//! call, retries and their budget, configuration and the texts of configuration errors. (The
+//! webhook event store suite, which needs the workspace's `redis-server` helper, is the
+//! `webhook_store` test of the conformance package, vortex-tests.)
 //!
 //! Every mock server has a lowest-priority catch-all answering 599 (see
 //! `support::start_server`), so an unexpected request can never pass for an upstream 404.
@@ -20,4 +20,3 @@ mod paths;
 mod retries;
 mod support;
 mod timeouts;
-mod webhook_store;
