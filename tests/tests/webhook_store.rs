@@ -361,6 +361,104 @@ mod redis_only {
         assert_eq!(outcome_of(&claims, "evt_after").await, "done");
     }
 
+    /// A Redis restart under load: while it is down every call fails within its timeout
+    /// (none waits longer), `ping` turns to an error at once; once it is back on the same
+    /// port, `ping` and claims succeed again within 10 s, with no new connection made by
+    /// the app. Prints the longest call during the outage and the recovery time.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn restart_under_load_recovers_with_every_call_bounded() {
+        let Some(mut server) = RedisServer::start() else {
+            return;
+        };
+        let timeout = Duration::from_secs(1);
+        let store = RedisEventStore::connect_with_timeout(&server.url(), timeout)
+            .await
+            .unwrap();
+        let claims = EventClaims::new(store);
+        within(claims.ping()).await.expect("ping while up");
+
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let longest = Arc::new(std::sync::Mutex::new(Duration::ZERO));
+        let handled = Arc::new(AtomicUsize::new(0));
+        let mut load = Vec::new();
+        for worker in 0..4 {
+            let (claims, stop, longest, handled) = (
+                claims.clone(),
+                Arc::clone(&stop),
+                Arc::clone(&longest),
+                Arc::clone(&handled),
+            );
+            load.push(tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let started = Instant::now();
+                    let outcome = within(claims.claim(&format!("evt-load-{worker}-{n}"))).await;
+                    if let Ok(ClaimOutcome::Claimed(claim)) = outcome
+                        && within(claim.complete()).await.is_ok()
+                    {
+                        handled.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let took = started.elapsed();
+                    {
+                        let mut longest = longest.lock().unwrap();
+                        *longest = (*longest).max(took);
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        server.stop();
+        let stopped = Instant::now();
+        let down_after = loop {
+            if within(claims.ping()).await.is_err() {
+                break stopped.elapsed();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert!(down_after < Duration::from_secs(2), "{down_after:?}");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        server.restart();
+        let restarted = Instant::now();
+        let up_after = loop {
+            if within(claims.ping()).await.is_ok() {
+                break restarted.elapsed();
+            }
+            assert!(restarted.elapsed() < BOUND, "ping never recovered");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let before = handled.load(Ordering::Relaxed);
+        let claim = claim_eventually(&claims, "evt-after-restart").await;
+        within(claim.complete()).await.unwrap();
+        let recovered_after = restarted.elapsed();
+        assert!(recovered_after < BOUND, "{recovered_after:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.store(true, Ordering::Relaxed);
+        for worker in load {
+            worker.await.unwrap();
+        }
+        assert!(
+            handled.load(Ordering::Relaxed) > before,
+            "the load goes on after the restart"
+        );
+        let longest = *longest.lock().unwrap();
+        eprintln!(
+            "redis restart under load: ping down after {down_after:?}, up {up_after:?} after the restart, claims recovered after {recovered_after:?}; longest claim+complete {longest:?} (timeout {timeout:?} per call)"
+        );
+        // A claim is at most 3 bounded calls plus the completion.
+        assert!(
+            longest < timeout * 4 + Duration::from_millis(500),
+            "{longest:?}"
+        );
+    }
+
+    /// The in-memory store is always ready.
+    #[tokio::test]
+    async fn memory_store_pings() {
+        EventClaims::in_memory().ping().await.unwrap();
+    }
+
     /// Connecting to a Redis that is not there fails within the timeout.
     #[tokio::test]
     async fn connecting_to_no_redis_fails_quickly() {

@@ -40,7 +40,7 @@
 //!     }
 //! }
 //!
-//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 //! let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
 //! let routes = VortexRoutes::new(client, AllowAllAuthenticated);
 //! let request = |method, user| Plain { method, user, body: Vec::new() };
@@ -81,6 +81,12 @@ pub enum UserLookup {
         /// What the extractor said, for the log.
         cause: String,
     },
+    /// The extractor answered 503: what it reads the user from (a session store) is down
+    /// for now. The routes answer 503 with `Retry-After` and log `cause` at warn level.
+    Unavailable {
+        /// What the extractor said, for the log.
+        cause: String,
+    },
 }
 
 impl UserLookup {
@@ -100,12 +106,17 @@ impl UserLookup {
     /// };
     /// assert!(cause.ends_with("AppUser failed with status 500: no session layer"), "{cause}");
     /// ```
+    /// A 503 is [`Unavailable`](Self::Unavailable) (the extractor's store is down, not
+    /// misconfigured).
     pub fn rejected<U>(status: u16, detail: impl FnOnce() -> String) -> Self {
         if (500..600).contains(&status) {
             let name = std::any::type_name::<U>();
             let detail = detail();
-            Self::Failed {
-                cause: format!("{name} failed with status {status}: {detail}"),
+            let cause = format!("{name} failed with status {status}: {detail}");
+            if status == 503 {
+                Self::Unavailable { cause }
+            } else {
+                Self::Failed { cause }
             }
         } else {
             Self::Anonymous
@@ -113,12 +124,14 @@ impl UserLookup {
     }
 
     /// The signed-in user, or the error to answer: 401 when anonymous, 500 (logged with the
-    /// cause) when the extractor failed. What the `CurrentUser` extractors answer.
+    /// cause) when the extractor failed, 503 when it is unavailable. What the `CurrentUser`
+    /// extractors answer.
     pub fn into_user(self) -> Result<VortexUser, RouteError> {
         match self {
             Self::SignedIn(user) => Ok(user),
             Self::Anonymous => Err(RouteError::unauthorized()),
             Self::Failed { cause } => Err(RouteError::misconfigured(&cause)),
+            Self::Unavailable { cause } => Err(RouteError::dependency_unavailable(&cause)),
         }
     }
 }
@@ -267,7 +280,7 @@ where
             rejection.to_response()
         })?;
         if let Some(claim) = claimed {
-            slot.put(claim);
+            slot.put_bounded(claim, verifier.store_timeout_duration());
         }
     }
     if let SlotLookup::Found(slot) = slot {

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -38,6 +39,14 @@ pub enum RouteErrorKind {
     UpstreamTimeout,
     /// Vortex failed, or answered something of the wrong shape (502).
     UpstreamUnavailable,
+    /// Something the route waits on did not answer within its time: the app's user
+    /// extractor or guard (its session store), its policy or JWT attributes hook, the webhook
+    /// event store, or Vortex past the route's deadline (503, with `Retry-After`). What
+    /// stalled is logged at error level.
+    DependencyTimeout,
+    /// The app's user extractor or guard answered 503 (its session store is down), or the
+    /// webhook event store is down (503, with `Retry-After`).
+    DependencyUnavailable,
     /// The app's user extractor or guard failed with a server error, such as a missing
     /// session layer (500; the cause is logged, not sent).
     Misconfigured,
@@ -67,6 +76,8 @@ impl RouteErrorKind {
             Self::UpstreamRateLimited => "upstream_rate_limited",
             Self::UpstreamTimeout => "upstream_timeout",
             Self::UpstreamUnavailable => "upstream_unavailable",
+            Self::DependencyTimeout => "dependency_timeout",
+            Self::DependencyUnavailable => "dependency_unavailable",
             Self::Misconfigured => "misconfigured",
             Self::Internal => "internal",
         }
@@ -155,6 +166,49 @@ impl RouteError {
     pub fn unreadable_body() -> Self {
         let message = "The request body could not be read";
         Self::new(RouteErrorKind::UnreadableBody, 400, message)
+    }
+
+    /// 408: the client did not send the request body within the route's deadline.
+    pub fn body_timeout() -> Self {
+        let message = "The request body was not received in time";
+        Self::new(RouteErrorKind::UnreadableBody, 408, message)
+    }
+
+    /// 503 [`DependencyTimeout`](RouteErrorKind::DependencyTimeout), `Retry-After: 5`: `what`
+    /// (such as "the app's user extractor") did not answer within `waited`. Logged at error
+    /// level with both; the caller gets `Service unavailable; retry later`.
+    pub fn dependency_timeout(what: &str, waited: Duration) -> Self {
+        tracing::error!(
+            error.kind = RouteErrorKind::DependencyTimeout.as_str(),
+            "{what} did not answer within {}: the Vortex route answers 503",
+            Seconds(waited)
+        );
+        Self {
+            retry_after: Some(DEPENDENCY_RETRY_AFTER_SECS),
+            ..Self::new(
+                RouteErrorKind::DependencyTimeout,
+                503,
+                "Service unavailable; retry later",
+            )
+        }
+    }
+
+    /// 503 [`DependencyUnavailable`](RouteErrorKind::DependencyUnavailable), `Retry-After: 5`:
+    /// the app's user extractor answered 503 (`cause`, logged at warn level, never sent).
+    pub fn dependency_unavailable(cause: &str) -> Self {
+        tracing::warn!(
+            error.kind = RouteErrorKind::DependencyUnavailable.as_str(),
+            cause,
+            "the app's user extractor is unavailable: the Vortex route answers 503"
+        );
+        Self {
+            retry_after: Some(DEPENDENCY_RETRY_AFTER_SECS),
+            ..Self::new(
+                RouteErrorKind::DependencyUnavailable,
+                503,
+                "Service unavailable; retry later",
+            )
+        }
     }
 
     /// 500 `Internal error` (details go to the logs only).
@@ -265,6 +319,26 @@ impl RouteError {
     }
 }
 
+/// The `Retry-After` of a 503 for a stalled or unavailable dependency, in seconds: long
+/// enough for a restarted session store or Redis to come back.
+pub(crate) const DEPENDENCY_RETRY_AFTER_SECS: u64 = 5;
+
+/// A duration as logs and messages say it: `5 s`, `1.5 s`, `250 ms`.
+pub(crate) struct Seconds(pub(crate) Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = self.0.as_millis();
+        if millis < 1000 {
+            write!(f, "{millis} ms")
+        } else if millis.is_multiple_of(1000) {
+            write!(f, "{} s", millis / 1000)
+        } else {
+            write!(f, "{} s", self.0.as_secs_f64())
+        }
+    }
+}
+
 fn default_reason(status: u16) -> &'static str {
     match status {
         400 => "Bad request",
@@ -279,7 +353,24 @@ pub(crate) type ErrorRenderer = Arc<dyn Fn(&RouteError) -> Value + Send + Sync>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        let read = |d| Seconds(d).to_string();
+        assert_eq!(read(Duration::from_secs(5)), "5 s");
+        assert_eq!(read(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(read(Duration::from_millis(250)), "250 ms");
+    }
+
+    #[test]
+    fn a_stalled_dependency_is_a_retryable_503() {
+        let error =
+            RouteError::dependency_timeout("the app's user extractor", Duration::from_secs(5));
+        assert_eq!(error.status(), 503);
+        assert_eq!(error.kind(), RouteErrorKind::DependencyTimeout);
+        assert_eq!(error.retry_after(), Some(DEPENDENCY_RETRY_AFTER_SECS));
+        assert_eq!(error.message(), "Service unavailable; retry later");
+    }
 
     fn status(status: u16, message: Option<&str>) -> Error {
         Error::Status {

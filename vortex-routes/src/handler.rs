@@ -4,6 +4,8 @@
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
 
 use futures_util::FutureExt as _;
 use futures_util::future::try_join_all;
@@ -11,7 +13,7 @@ use serde_json::{Map, Value};
 use tracing::Instrument as _;
 
 use super::adapter::{BodyError, RouteRequest, RouteResponse};
-use super::error::{ErrorRenderer, RouteError};
+use super::error::{ErrorRenderer, RouteError, Seconds};
 use super::input::{self, Action};
 use super::metrics;
 use super::operation::Operation;
@@ -28,6 +30,14 @@ use vortex_client::token::TokenOptions;
 
 /// The default limit of request bodies of the router: 64 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// How long the routes wait for the app's user extractor or guard by default: 5 s. Past it
+/// the route answers 503 (its session store stalls, e.g. a Redis that restarted).
+pub const DEFAULT_USER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the default deadline of a whole request adds to the user timeout and the client's
+/// deadline, for the body, the policy and the answer: 5 s.
+pub const DEFAULT_DEADLINE_MARGIN: Duration = Duration::from_secs(5);
 
 type AttributesHook = dyn Fn(VortexUser, Map<String, Value>) -> BoxFuture<'static, Option<Map<String, Value>>>
     + Send
@@ -63,6 +73,8 @@ struct Inner {
     body_limit: usize,
     jwt_attributes: Option<Arc<AttributesHook>>,
     render_error: Option<ErrorRenderer>,
+    user_timeout: Duration,
+    deadline: Option<Duration>,
 }
 
 impl fmt::Debug for VortexRoutes {
@@ -71,6 +83,8 @@ impl fmt::Debug for VortexRoutes {
             .field("client", &self.inner.client)
             .field("token_options", &self.inner.token_options)
             .field("body_limit", &self.inner.body_limit)
+            .field("user_timeout", &self.inner.user_timeout)
+            .field("deadline", &self.deadline_duration())
             .field("error_renderer", &self.inner.render_error.is_some())
             .finish_non_exhaustive()
     }
@@ -87,6 +101,8 @@ impl VortexRoutes {
                 body_limit: DEFAULT_BODY_LIMIT,
                 jwt_attributes: None,
                 render_error: None,
+                user_timeout: DEFAULT_USER_TIMEOUT,
+                deadline: None,
             }),
         }
     }
@@ -151,6 +167,42 @@ impl VortexRoutes {
         self
     }
 
+    /// Sets how long a request waits for the app's user extractor or guard (default
+    /// [`DEFAULT_USER_TIMEOUT`], 5 s). Past it the route answers 503 `Service unavailable;
+    /// retry later` with `Retry-After`, and logs that the extractor did not answer: a session
+    /// store that stalls never holds a request for good.
+    #[must_use]
+    pub fn user_timeout(mut self, timeout: Duration) -> Self {
+        self.inner_mut().user_timeout = timeout;
+        self
+    }
+
+    /// Sets the deadline of a whole request: user, body, policy, JWT attributes hook and the
+    /// Vortex call. By default the user timeout plus the client's deadline
+    /// ([`VortexClient::timeout`], 10 s by default) plus [`DEFAULT_DEADLINE_MARGIN`]: 20 s with
+    /// the defaults. Past it the route answers 503 with `Retry-After` (408 when the client was
+    /// still sending the body), logging what it was waiting for.
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.inner_mut().deadline = Some(deadline);
+        self
+    }
+
+    /// The user timeout.
+    pub fn user_timeout_duration(&self) -> Duration {
+        self.inner.user_timeout
+    }
+
+    /// The deadline of a whole request (see [`deadline`](Self::deadline)).
+    pub fn deadline_duration(&self) -> Duration {
+        self.inner.deadline.unwrap_or_else(|| {
+            self.inner
+                .user_timeout
+                .saturating_add(self.inner.client.timeout())
+                .saturating_add(DEFAULT_DEADLINE_MARGIN)
+        })
+    }
+
     /// The body limit in bytes.
     pub fn limit(&self) -> usize {
         self.inner.body_limit
@@ -170,7 +222,9 @@ impl VortexRoutes {
     /// route (404/405, from the request's [`method`](RouteRequest::method) and
     /// [`path`](RouteRequest::path)), user (401, or 500 when the app's extractor failed
     /// server-side), body limit (413), input (400), policy (403), Vortex, answer. A panic
-    /// inside becomes 500 `Internal error`.
+    /// inside becomes 500 `Internal error`; a user lookup past the
+    /// [user timeout](Self::user_timeout), or a request past the [deadline](Self::deadline),
+    /// 503. Needs a Tokio runtime with its timer (as axum, actix-web and Rocket run on).
     //
     // A plain fn returning an `async move` block, not an `async fn`: an `async fn` keeps its
     // arguments and their rebound copies both in its future (the request twice), and that
@@ -186,23 +240,30 @@ impl VortexRoutes {
                 status = tracing::field::Empty,
                 error.kind = tracing::field::Empty,
             );
-            let started = metrics::Started::now();
-            let mut route = None;
             // Boxed: the steps' future (user, action, body) stays out of this one, which the
             // framework copies and boxes; both stay small allocations.
-            let outcome = AssertUnwindSafe(Box::pin(self.respond(&mut request, &mut route)))
-                .catch_unwind()
-                .instrument(span.clone())
-                .await;
+            let started = metrics::Started::now();
+            let mut route = None;
+            let stage = Progress::default();
+            let deadline = self.deadline_duration();
+            let steps = self.respond(&mut request, &stage, &mut route);
+            let outcome =
+                tokio::time::timeout(deadline, AssertUnwindSafe(Box::pin(steps)).catch_unwind())
+                    .instrument(span.clone())
+                    .await;
             let _entered = span.enter();
-            let (answer, error) = match outcome {
-                Ok(Ok(answer)) => (answer, None),
-                Ok(Err(error)) => (self.refuse(&error), Some(error.kind())),
-                Err(_) => {
+            let error = match outcome {
+                Ok(Ok(Ok(answer))) => Ok(answer),
+                Ok(Ok(Err(error))) => Err(error),
+                Ok(Err(_)) => {
                     tracing::error!("a Vortex route panicked");
-                    let error = RouteError::internal();
-                    (self.refuse(&error), Some(error.kind()))
+                    Err(RouteError::internal())
                 }
+                Err(_) => Err(stage.past_deadline(deadline)),
+            };
+            let (answer, error) = match error {
+                Ok(answer) => (answer, None),
+                Err(error) => (self.refuse(&error), Some(error.kind())),
             };
             span.record("status", answer.status());
             started.finish(request.method(), route, answer.status(), error);
@@ -227,14 +288,21 @@ impl VortexRoutes {
     fn respond<'a, R: RouteRequest>(
         &'a self,
         request: &'a mut R,
+        stage: &'a Progress,
         route: &'a mut Option<RouteKind>,
     ) -> impl Future<Output = Result<RouteResponse, RouteError>> {
         async move {
             let mut matched = match_route(request.method(), request.path())?;
             *route = Some(matched.kind);
             record_if_enabled("route", matched.kind.pattern());
-            let mut user = request.user().await.into_user()?;
+            stage.set(Stage::User);
+            let user_timeout = self.inner.user_timeout;
+            let mut user = tokio::time::timeout(user_timeout, request.user())
+                .await
+                .map_err(|_| RouteError::dependency_timeout(Stage::User.what(), user_timeout))?
+                .into_user()?;
             record_if_enabled("user.id", tracing::field::display(&user.id));
+            stage.set(Stage::Body);
             let body = request
                 .body(self.inner.body_limit)
                 .await
@@ -252,6 +320,7 @@ impl VortexRoutes {
             drop(body);
             let operation = action.operation();
             record_if_enabled("operation", operation.name());
+            stage.set(Stage::Policy);
             let own_only = match self.inner.policy.decide(operation, &user).await {
                 Decision::Allow => false,
                 Decision::AllowOwnInvitations => true,
@@ -260,6 +329,7 @@ impl VortexRoutes {
             match action {
                 Action::Jwt { context } => {
                     if let (Some(hook), Some(context)) = (&self.inner.jwt_attributes, context) {
+                        stage.set(Stage::JwtHook);
                         let extra = hook(user.clone(), context).await;
                         if let Some(extra) = extra.filter(|extra| !extra.is_empty()) {
                             user.attributes.get_or_insert_with(Map::new).extend(extra);
@@ -285,6 +355,7 @@ impl VortexRoutes {
                 // Boxed: the upstream call's future is large (the HTTP client's), and the token
                 // routes would otherwise carry (and move) its space in theirs.
                 Action::Api(operation) => {
+                    stage.set(Stage::Vortex);
                     let owner = own_only.then_some(&user);
                     Box::pin(self.call(matched.kind, operation, owner))
                         .await
@@ -400,6 +471,74 @@ impl VortexRoutes {
             Ok(())
         } else {
             Err(RouteError::forbidden(Some(NOT_YOURS_TO_ACCEPT.to_owned())))
+        }
+    }
+}
+
+/// What a request is waiting for, as far as the deadline can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Stage {
+    Route,
+    User,
+    Body,
+    Policy,
+    JwtHook,
+    Vortex,
+}
+
+impl Stage {
+    const ALL: [Self; 6] = [
+        Self::Route,
+        Self::User,
+        Self::Body,
+        Self::Policy,
+        Self::JwtHook,
+        Self::Vortex,
+    ];
+
+    /// What stalled, for the log.
+    fn what(self) -> &'static str {
+        match self {
+            Self::Route => "the route",
+            Self::User => "the app's user extractor",
+            Self::Body => "the client sending the request body",
+            Self::Policy => "the app's authorization policy",
+            Self::JwtHook => "the app's JWT attributes hook",
+            Self::Vortex => "the Vortex API",
+        }
+    }
+}
+
+/// The stage a request reached; shared with the deadline, which reads it when it fires.
+#[derive(Debug, Default)]
+struct Progress(AtomicU8);
+
+impl Progress {
+    fn set(&self, stage: Stage) {
+        self.0.store(stage as u8, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> Stage {
+        let at = self.0.load(Ordering::Relaxed);
+        Stage::ALL
+            .into_iter()
+            .find(|stage| *stage as u8 == at)
+            .unwrap_or(Stage::Route)
+    }
+
+    /// The error of a request past its `deadline`: 408 while the client was sending the
+    /// body, 503 naming what stalled otherwise.
+    fn past_deadline(&self, deadline: Duration) -> RouteError {
+        match self.get() {
+            Stage::Body => {
+                tracing::info!(
+                    "the client did not send the request body within the Vortex route's deadline of {}",
+                    Seconds(deadline)
+                );
+                RouteError::body_timeout()
+            }
+            stage => RouteError::dependency_timeout(stage.what(), deadline),
         }
     }
 }

@@ -19,7 +19,9 @@ mod transform;
 mod webhook;
 
 pub use error::{RouteError, RouteErrorKind};
-pub use handler::{DEFAULT_BODY_LIMIT, VortexRoutes};
+pub use handler::{
+    DEFAULT_BODY_LIMIT, DEFAULT_DEADLINE_MARGIN, DEFAULT_USER_TIMEOUT, VortexRoutes,
+};
 pub use operation::{Operation, OperationKind};
 pub use policy::{
     AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll,
@@ -29,6 +31,8 @@ pub use route::RouteKind;
 #[doc(hidden)]
 pub use shape::bench as __bench;
 pub use transform::{transform_invitation, transform_invitations};
-pub use webhook::{ClaimSlot, DEFAULT_WEBHOOK_BODY_LIMIT, WebhookRejection, WebhookVerifier};
+pub use webhook::{
+    ClaimSlot, DEFAULT_STORE_TIMEOUT, DEFAULT_WEBHOOK_BODY_LIMIT, WebhookRejection, WebhookVerifier,
+};
 
 pub use vortex_client::VortexUser;

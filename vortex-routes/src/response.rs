@@ -127,6 +127,12 @@ impl RouteResponse {
         Self::error(status, message)
     }
 
+    /// Adds `Retry-After: seconds`.
+    pub(crate) fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
     /// Marks the answer `Cache-Control: no-store` (tokens).
     #[must_use]
     pub fn no_store(mut self) -> Self {

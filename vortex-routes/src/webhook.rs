@@ -15,6 +15,10 @@ use vortex_client::webhook::{VortexEvent, WebhookError, Webhooks};
 /// The default limit of webhook bodies: 1 MiB.
 pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
 
+/// How long a webhook waits for the event store by default, for each of its claim and its
+/// completion or release: 5 s. Past it the delivery is answered 503 (Vortex retries it).
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Why a webhook request is not handed to the app's handler, and what to answer.
 ///
 /// What the signature check finds is said in the words of
@@ -67,8 +71,9 @@ pub enum WebhookRejection {
         /// The event id.
         id: String,
     },
-    /// The event store could not be asked (e.g. Redis is down): 503, so that Vortex retries
-    /// the delivery later. The store error itself is logged, not sent.
+    /// The event store could not be asked (e.g. Redis is down) or did not answer within the
+    /// verifier's [store timeout](WebhookVerifier::store_timeout): 503 with `Retry-After`, so
+    /// that Vortex retries the delivery later. The store error itself is logged, not sent.
     #[error("Webhook event store unavailable; retry later")]
     StoreUnavailable,
 }
@@ -103,6 +108,8 @@ impl WebhookRejection {
             Self::Verification(error) => {
                 RouteResponse::error(self.status(), verification_answer(error))
             }
+            Self::StoreUnavailable => RouteResponse::error(503, self.to_string())
+                .retry_after(crate::error::DEPENDENCY_RETRY_AFTER_SECS),
             other => RouteResponse::error(other.status(), other.to_string()),
         }
     }
@@ -170,6 +177,7 @@ pub struct WebhookVerifier {
     body_limit: usize,
     max_age: Option<Duration>,
     claims: Option<EventClaims>,
+    store_timeout: Duration,
     clock: Arc<dyn Clock>,
 }
 
@@ -180,6 +188,7 @@ impl fmt::Debug for WebhookVerifier {
             .field("body_limit", &self.body_limit)
             .field("max_age", &self.max_age)
             .field("claims", &self.claims)
+            .field("store_timeout", &self.store_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -201,6 +210,7 @@ impl WebhookVerifier {
             body_limit: DEFAULT_WEBHOOK_BODY_LIMIT,
             max_age: None,
             claims: None,
+            store_timeout: DEFAULT_STORE_TIMEOUT,
             clock: Arc::new(SystemClock),
         })
     }
@@ -245,6 +255,22 @@ impl WebhookVerifier {
     #[must_use]
     pub fn claims_in_memory(self) -> Self {
         self.claims(EventClaims::in_memory())
+    }
+
+    /// Sets how long a delivery waits for the event store (default
+    /// [`DEFAULT_STORE_TIMEOUT`], 5 s), for its claim and again for its completion or
+    /// release. A claim past it is answered 503 with `Retry-After` (logged: the store did not
+    /// answer), so Vortex retries the delivery; a completion past it leaves the response as
+    /// the handler decided it, and the claim is released or expires after its lease.
+    #[must_use]
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
+    /// The store timeout.
+    pub fn store_timeout_duration(&self) -> Duration {
+        self.store_timeout
     }
 
     /// Uses `clock` for the freshness window (tests).
@@ -323,7 +349,16 @@ impl WebhookVerifier {
         let (Some(claims), Some(id)) = (&self.claims, event.id()) else {
             return Ok(None);
         };
-        match claims.claim(id).await {
+        let Ok(claimed) = tokio::time::timeout(self.store_timeout, claims.claim(id)).await else {
+            tracing::error!(
+                event.id = id,
+                error.kind = crate::RouteErrorKind::DependencyTimeout.as_str(),
+                "the webhook event store did not answer within {}: Vortex webhook answered 503",
+                crate::error::Seconds(self.store_timeout)
+            );
+            return Err(WebhookRejection::StoreUnavailable);
+        };
+        match claimed {
             Ok(ClaimOutcome::Claimed(claim)) => Ok(Some(claim)),
             Ok(ClaimOutcome::Done) => {
                 tracing::info!(
@@ -411,7 +446,7 @@ impl WebhookVerifier {
 /// # }).unwrap();
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct ClaimSlot(Arc<Mutex<Option<Claim>>>, Delivery);
+pub struct ClaimSlot(Arc<Mutex<Option<(Claim, Duration)>>>, Delivery);
 
 impl ClaimSlot {
     /// An empty slot.
@@ -419,29 +454,49 @@ impl ClaimSlot {
         Self::default()
     }
 
-    /// Keeps `claim` until [`finish`](Self::finish). A claim already there is dropped
-    /// (released): one request handles one event.
+    /// Keeps `claim` until [`finish`](Self::finish), which waits for the store at most
+    /// [`DEFAULT_STORE_TIMEOUT`]. A claim already there is dropped (released): one request
+    /// handles one event.
     pub fn put(&self, claim: Claim) {
-        let previous = self.lock().replace(claim);
+        self.put_bounded(claim, DEFAULT_STORE_TIMEOUT);
+    }
+
+    /// [`put`](Self::put), [`finish`](Self::finish) waiting at most `timeout`.
+    pub(crate) fn put_bounded(&self, claim: Claim, timeout: Duration) {
+        let previous = self.lock().replace((claim, timeout));
         drop(previous);
     }
 
     /// Takes the claim out, if any.
     pub fn take(&self) -> Option<Claim> {
-        self.lock().take()
+        self.lock().take().map(|(claim, _)| claim)
     }
 
-    /// Finishes the claim, if any, for a response with `status`: [`Claim::finish`]. A store
-    /// error is logged (the claim then expires after its lease), never turned into a
-    /// different answer: the response is already decided.
+    /// Finishes the claim, if any, for a response with `status`: [`Claim::finish`], waiting
+    /// for the store at most the verifier's [store timeout](WebhookVerifier::store_timeout).
+    /// A store error or timeout is logged (the claim is then released, or expires after its
+    /// lease), never turned into a different answer: the response is already decided.
     pub async fn finish(&self, status: u16) {
         self.1.finish(status);
-        let Some(claim) = self.take() else {
+        let Some((claim, timeout)) = self.lock().take() else {
             return;
         };
+        let id = claim.id().to_owned();
         // `Claim::complete` logs its own failures at error level; a failed release is
-        // logged at warn level by the claim.
-        let _ = claim.finish(status).await;
+        // logged at warn level by the claim. Past the timeout the claim's future is dropped,
+        // which releases it (spawned), as after any failure to record it done.
+        if tokio::time::timeout(timeout, claim.finish(status))
+            .await
+            .is_err()
+        {
+            tracing::error!(
+                event.id = id,
+                error.kind = crate::RouteErrorKind::DependencyTimeout.as_str(),
+                status,
+                "the webhook event store did not answer within {} to finish a claim: the response goes out as it is",
+                crate::error::Seconds(timeout)
+            );
+        }
     }
 
     /// The verified `event` goes to the handler: [`finish`](Self::finish) counts it as
@@ -450,7 +505,7 @@ impl ClaimSlot {
         self.1.start(event);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Claim>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Claim, Duration)>> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -467,6 +522,7 @@ mod tests {
 
     fn block_on<F: Future>(f: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap()
             .block_on(f)

@@ -10,12 +10,16 @@ mod serve;
 mod session;
 
 use actix_session::Session;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
+use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpResponse, web};
 use session::{NoUser, SessionUser};
 use vortex_actix::VerifiedWebhook;
 use vortex_demo::app::SESSION_USER_ID;
+use vortex_demo::serving::{REQUEST_TIMEOUT, REQUEST_TIMEOUT_MESSAGE};
 use vortex_demo::{DemoApp, DemoConfig, DemoResponse, Upstream, openapi, page, print_banner};
 
 fn reply(answer: DemoResponse) -> HttpResponse {
@@ -96,6 +100,55 @@ async fn metrics(demo: web::Data<DemoApp>) -> HttpResponse {
         .body(demo.metrics.render())
 }
 
+async fn healthz(demo: web::Data<DemoApp>) -> HttpResponse {
+    reply(demo.health())
+}
+
+async fn readyz(demo: web::Data<DemoApp>) -> HttpResponse {
+    // Sessions live in the cookie: the event store is the only dependency to check.
+    let no_session_store: Option<std::future::Ready<Result<(), String>>> = None;
+    reply(demo.readiness(no_session_store).await)
+}
+
+/// The answer of a request past [`REQUEST_TIMEOUT`]: 503 JSON with `Retry-After`.
+#[derive(Debug)]
+struct RequestTimedOut;
+
+impl std::fmt::Display for RequestTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(REQUEST_TIMEOUT_MESSAGE)
+    }
+}
+
+impl actix_web::ResponseError for RequestTimedOut {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("retry-after", "5"))
+            .json(serde_json::json!({ "error": REQUEST_TIMEOUT_MESSAGE }))
+    }
+}
+
+/// Bounds every request: past [`REQUEST_TIMEOUT`] the request's future is dropped and the
+/// answer is 503 JSON with `Retry-After` (as an error: the request itself went with the
+/// dropped future, and actix-web answers errors from the server).
+async fn bounded(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let what = format!("{} {}", request.method(), request.path());
+    match actix_web::rt::time::timeout(REQUEST_TIMEOUT, next.call(request)).await {
+        Ok(response) => response.map(ServiceResponse::map_into_boxed_body),
+        Err(_) => {
+            tracing::error!("{what} did not finish within {REQUEST_TIMEOUT:?}: answered 503");
+            Err(RequestTimedOut.into())
+        }
+    }
+}
+
 async fn not_found() -> HttpResponse {
     reply(DemoResponse::error(404, "Not found"))
 }
@@ -132,6 +185,8 @@ async fn run() -> Result<(), String> {
     let app = move || {
         App::new()
             .wrap(session::middleware(&secret))
+            // Outermost (the last `wrap`), so that it bounds the session middleware too.
+            .wrap(from_fn(bounded))
             .app_data(data.clone())
             .app_data(verifier.clone())
             .service(
@@ -141,6 +196,8 @@ async fn run() -> Result<(), String> {
             .service(resource("/").route(web::get().to(index)))
             .service(resource("/api-docs").route(web::get().to(api_docs)))
             .service(resource("/api-docs/openapi.json").route(web::get().to(api_document)))
+            .service(resource("/healthz").route(web::get().to(healthz)))
+            .service(resource("/readyz").route(web::get().to(readyz)))
             .service(resource("/api/auth/login").route(web::post().to(login)))
             .service(resource("/api/auth/logout").route(web::post().to(logout)))
             .service(resource("/api/auth/me").route(web::get().to(me)))

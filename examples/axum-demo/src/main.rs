@@ -9,19 +9,26 @@
 mod serve;
 mod session;
 
+use std::time::Duration;
+
 use axum::body::Bytes;
-use axum::extract::{FromRef, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use session::SessionUser;
 use tower_sessions::{MemoryStore, Session};
 use tower_sessions_redis_store::RedisStore;
-use tower_sessions_redis_store::fred::prelude::{ClientLike as _, Config, Pool};
+use tower_sessions_redis_store::fred::prelude::{
+    ClientLike as _, Config, ConnectionConfig, PerformanceConfig, Pool, ReconnectPolicy,
+};
+use tower_sessions_redis_store::fred::types::config::UnresponsiveConfig;
 use vortex_axum::VerifiedWebhook;
 use vortex_axum::WebhookVerifier;
 use vortex_demo::app::SESSION_USER_ID;
+use vortex_demo::serving::{REQUEST_TIMEOUT, REQUEST_TIMEOUT_MESSAGE};
 use vortex_demo::{
     DemoApp, DemoConfig, DemoResponse, Upstream, openapi, page, print_banner, serving,
 };
@@ -30,6 +37,8 @@ use vortex_demo::{
 struct AppState {
     demo: DemoApp,
     webhooks: WebhookVerifier,
+    /// The Redis pool of the sessions, when they are kept in Redis (for `/readyz`).
+    sessions: Option<Pool>,
 }
 
 /// The signed-in user, or the extractor's rejection (401, or 500 when sessions fail).
@@ -40,9 +49,14 @@ fn reply(answer: DemoResponse) -> Response {
     (status, Json(answer.body)).into_response()
 }
 
-fn internal_error(cause: &dyn std::fmt::Display) -> Response {
+/// A session store error: 503, so the caller retries once the store (Redis) is back.
+fn session_store_down(cause: &dyn std::fmt::Display) -> Response {
     tracing::error!("session store: {cause}");
-    reply(DemoResponse::error(500, "Internal error"))
+    let mut answer = reply(DemoResponse::error(503, session::SESSION_STORE_UNAVAILABLE));
+    answer
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    answer
 }
 
 async fn login(State(demo): State<DemoApp>, session: Session, body: Bytes) -> Response {
@@ -52,10 +66,10 @@ async fn login(State(demo): State<DemoApp>, session: Session, body: Bytes) -> Re
     };
     // A new session id at sign-in, so a planted cookie cannot ride on the new session.
     if let Err(e) = session.cycle_id().await {
-        return internal_error(&e);
+        return session_store_down(&e);
     }
     if let Err(e) = session.insert(SESSION_USER_ID, &user.id).await {
-        return internal_error(&e);
+        return session_store_down(&e);
     }
     reply(DemoResponse::user(&user))
 }
@@ -63,7 +77,7 @@ async fn login(State(demo): State<DemoApp>, session: Session, body: Bytes) -> Re
 async fn logout(State(demo): State<DemoApp>, session: Session) -> Response {
     match session.flush().await {
         Ok(()) => reply(demo.logout()),
-        Err(e) => internal_error(&e),
+        Err(e) => session_store_down(&e),
     }
 }
 
@@ -93,6 +107,37 @@ async fn webhook(
     VerifiedWebhook { event, .. }: VerifiedWebhook,
 ) -> Response {
     reply(demo.received(&event))
+}
+
+async fn healthz(State(demo): State<DemoApp>) -> Response {
+    reply(demo.health())
+}
+
+async fn readyz(State(demo): State<DemoApp>, State(sessions): State<Option<Pool>>) -> Response {
+    let sessions = sessions.map(|pool| async move {
+        pool.ping::<String>(None)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
+    });
+    reply(demo.readiness(sessions).await)
+}
+
+/// Bounds every request: past [`REQUEST_TIMEOUT`] the request's future is dropped and the
+/// answer is 503 JSON with `Retry-After` (tower-http's `TimeoutLayer` answers an empty body).
+async fn bounded(request: Request, next: Next) -> Response {
+    let what = format!("{} {}", request.method(), request.uri().path());
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!("{what} did not finish within {REQUEST_TIMEOUT:?}: answered 503");
+            let mut answer = reply(DemoResponse::error(503, REQUEST_TIMEOUT_MESSAGE));
+            answer
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            answer
+        }
+    }
 }
 
 async fn index() -> Html<&'static str> {
@@ -133,6 +178,8 @@ fn app(demo: &DemoApp) -> Router<AppState> {
         .route("/", get(index))
         .route("/api-docs", get(api_docs))
         .route("/api-docs/openapi.json", get(api_document))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
@@ -152,22 +199,70 @@ fn app(demo: &DemoApp) -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
-/// The app with its sessions: in Redis when `REDIS_URL` is set (shared by all instances),
-/// else in this process's memory.
-async fn with_sessions(app: Router, config: &DemoConfig) -> Result<Router, String> {
-    let Some(url) = &config.redis_url else {
-        return Ok(app.layer(session::layer(
+/// The limit on each Redis command of the sessions, connecting included: 2 s. A session read
+/// past it fails, and the routes answer 503 (never a hang); the Vortex routes' own user
+/// timeout (5 s) stays above it.
+const SESSION_REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The Redis pool of the sessions, connected: every command bounded, and reconnecting for
+/// good (backoff from 100 ms up to 2 s) after Redis restarts. fred's defaults do neither:
+/// without a reconnect policy a pool stays disconnected after a restart, and without a
+/// command timeout a command waits for good.
+async fn session_pool(url: &str) -> Result<Pool, String> {
+    let redis = Config::from_url(url).map_err(|e| format!("REDIS_URL is not valid: {e}"))?;
+    let performance = PerformanceConfig {
+        default_command_timeout: SESSION_REDIS_TIMEOUT,
+        ..PerformanceConfig::default()
+    };
+    let connection = ConnectionConfig {
+        connection_timeout: SESSION_REDIS_TIMEOUT,
+        internal_command_timeout: SESSION_REDIS_TIMEOUT,
+        // A connection that stops answering is dropped and reconnected.
+        unresponsive: UnresponsiveConfig {
+            max_timeout: Some(SESSION_REDIS_TIMEOUT),
+            interval: Duration::from_millis(500),
+        },
+        ..ConnectionConfig::default()
+    };
+    // 0 attempts: no limit. Delays 100 ms, 200 ms, … up to 2 s.
+    let reconnect = ReconnectPolicy::new_exponential(0, 100, 2_000, 2);
+    let pool = Pool::new(
+        redis,
+        Some(performance),
+        Some(connection),
+        Some(reconnect),
+        4,
+    )
+    .map_err(|e| e.to_string())?;
+    // With a reconnect policy `init` would wait for Redis for good: bound it.
+    let _connection = pool.connect();
+    tokio::time::timeout(SESSION_REDIS_TIMEOUT * 2, pool.wait_for_connect())
+        .await
+        .map_err(|_| {
+            format!(
+                "cannot connect to REDIS_URL within {:?}",
+                SESSION_REDIS_TIMEOUT * 2
+            )
+        })?
+        .map_err(|e| format!("cannot connect to REDIS_URL: {e}"))?;
+    Ok(pool)
+}
+
+/// The app with its sessions: in Redis when `pool` is set (shared by all instances), else in
+/// this process's memory; every request bounded by [`REQUEST_TIMEOUT`].
+fn with_sessions(app: Router, pool: Option<Pool>, config: &DemoConfig) -> Router {
+    let app = match pool {
+        Some(pool) => app.layer(session::layer(
+            RedisStore::new(pool),
+            &config.session_secret,
+        )),
+        None => app.layer(session::layer(
             MemoryStore::default(),
             &config.session_secret,
-        )));
+        )),
     };
-    let redis = Config::from_url(url).map_err(|e| format!("REDIS_URL is not valid: {e}"))?;
-    let pool = Pool::new(redis, None, None, None, 4).map_err(|e| e.to_string())?;
-    pool.init()
-        .await
-        .map_err(|e| format!("cannot connect to REDIS_URL: {e}"))?;
-    let store = RedisStore::new(pool);
-    Ok(app.layer(session::layer(store, &config.session_secret)))
+    // Outermost, so that it also bounds the session layer's save after the handler.
+    app.layer(axum::middleware::from_fn(bounded))
 }
 
 #[tokio::main]
@@ -187,11 +282,16 @@ async fn run() -> Result<(), String> {
     let listening = listener.local_addr().map_err(|e| e.to_string())?;
     let upstream = Upstream::start(&config, listening).await?;
     let demo = DemoApp::new(&config, &upstream).await?;
+    let pool = match &config.redis_url {
+        Some(url) => Some(session_pool(url).await?),
+        None => None,
+    };
     let state = AppState {
         webhooks: demo.webhooks.clone(),
         demo: demo.clone(),
+        sessions: pool.clone(),
     };
-    let app = with_sessions(app(&demo).with_state(state), &config).await?;
+    let app = with_sessions(app(&demo).with_state(state), pool, &config);
     print_banner(&config, listening, &upstream.describe());
     serve::serve(listener, app, serving::shutdown_signal()).await;
     drop(upstream); // the embedded mock lives as long as the server

@@ -37,8 +37,12 @@ pub(crate) fn layer<S: SessionStore + Clone>(
         ))
 }
 
-/// The signed-in user: 401 JSON when not signed in; 500 JSON when the session cannot be
-/// read (a missing session layer, a store that is down), so a misconfiguration is loud.
+/// The answer when the session store (Redis) does not answer.
+pub(crate) const SESSION_STORE_UNAVAILABLE: &str = "Session store unavailable; retry later";
+
+/// The signed-in user: 401 JSON when not signed in; 500 JSON when there is no session layer
+/// (a misconfiguration, loud); 503 JSON when the session store is down or does not answer in
+/// time (Redis restarting: the caller retries), which the Vortex routes answer as 503 too.
 #[derive(Debug)]
 pub(crate) struct SessionUser(pub(crate) VortexUser);
 
@@ -71,7 +75,7 @@ async fn user_id(parts: &mut Parts, state: &AppState) -> Result<Option<String>, 
         })?;
     session.get(SESSION_USER_ID).await.map_err(|e| {
         tracing::error!("cannot read the session: {e}");
-        error(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+        error(StatusCode::SERVICE_UNAVAILABLE, SESSION_STORE_UNAVAILABLE)
     })
 }
 

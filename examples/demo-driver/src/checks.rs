@@ -82,6 +82,13 @@ macro_rules! demo_checks {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_redis_restart_under_load_is_bounded_and_recovers_within_10_s() {
+            if let Some(report) = $crate::outage::redis_restart_under_load(binary()).await {
+                eprintln!("{}: Redis restart under load: {report:?}", $name);
+            }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn metrics_count_a_scripted_session_without_personal_labels() {
             $crate::metrics::scripted_session_is_counted(binary()).await;
         }

@@ -28,6 +28,10 @@ use crate::users;
 /// handled event redelivered inside the window is always answered as a duplicate.
 pub const WEBHOOK_MAX_AGE: Duration = Duration::from_secs(4 * 24 * 3600);
 
+/// The longest each readiness check waits: 1 s, so `/readyz` answers within about 1 s even
+/// while a dependency stalls.
+pub const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// The most handler failures `POST /api/demo/webhook-failures` arms at once.
 pub const MAX_SIMULATED_FAILURES: u64 = 100;
 
@@ -78,6 +82,7 @@ pub struct DemoApp {
     /// The Prometheus recorder behind `GET /metrics`.
     pub metrics: Metrics,
     failures: SimulatedFailures,
+    redis: bool,
 }
 
 impl DemoApp {
@@ -99,6 +104,7 @@ impl DemoApp {
             webhooks,
             metrics: Metrics::install()?,
             failures: SimulatedFailures::default(),
+            redis: config.redis_url.is_some(),
         })
     }
 
@@ -126,6 +132,59 @@ impl DemoApp {
     /// The user a session's user id names.
     pub fn user(&self, session_user_id: Option<&str>) -> Option<VortexUser> {
         users::by_id(session_user_id?)
+    }
+
+    /// `GET /healthz`: 200 `{"status":"ok"}`, whenever the process serves requests (a
+    /// liveness probe: restart the process when this fails).
+    pub fn health(&self) -> DemoResponse {
+        DemoResponse::json(200, json!({ "status": "ok" }))
+    }
+
+    /// `GET /readyz`: 200 `{"status":"ok"}` when what the demo depends on answers, else 503
+    /// `{"status":"unavailable","down":[…]}` naming what does not (`"redis"`): a readiness
+    /// probe, to take the instance out of the load balancer while Redis is down. Checks the
+    /// webhook event store ([`EventClaims::ping`], within 1 s) and, when the app keeps its
+    /// sessions in Redis, `sessions` (its own check, also bounded), at the same time.
+    pub async fn readiness<F>(&self, sessions: Option<F>) -> DemoResponse
+    where
+        F: Future<Output = Result<(), String>>,
+    {
+        let store = async {
+            let claims = self.webhooks.event_claims()?;
+            let pinged = tokio::time::timeout(READINESS_TIMEOUT, claims.ping()).await;
+            match pinged {
+                Ok(Ok(())) => None,
+                Ok(Err(error)) => Some(error.to_string()),
+                Err(_) => Some(format!("no answer within {READINESS_TIMEOUT:?}")),
+            }
+        };
+        let sessions = async {
+            let check = sessions?;
+            match tokio::time::timeout(READINESS_TIMEOUT, check).await {
+                Ok(Ok(())) => None,
+                Ok(Err(error)) => Some(error),
+                Err(_) => Some(format!("no answer within {READINESS_TIMEOUT:?}")),
+            }
+        };
+        let (store, sessions) = tokio::join!(store, sessions);
+        let store_name = if self.redis { "redis" } else { "event store" };
+        let mut down: Vec<&str> = Vec::new();
+        for (name, what, failure) in [
+            (store_name, "webhook event store", store),
+            ("redis", "session store", sessions),
+        ] {
+            if let Some(failure) = failure {
+                tracing::warn!("not ready: the {what} ({name}) is down: {failure}");
+                if !down.contains(&name) {
+                    down.push(name);
+                }
+            }
+        }
+        if down.is_empty() {
+            DemoResponse::json(200, json!({ "status": "ok" }))
+        } else {
+            DemoResponse::json(503, json!({ "status": "unavailable", "down": down }))
+        }
     }
 
     /// `POST /api/auth/logout`, once the session is ended.

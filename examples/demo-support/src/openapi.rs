@@ -28,8 +28,8 @@ pub fn document_json() -> &'static str {
         title = "Vortex demo",
         description = "The demo app: sign-in, its own endpoints, verified webhooks, and the Vortex routes at /api/vortex. Every error answer is JSON {\"error\": \"…\"}."
     ),
-    paths(login, logout, me, events, webhook_failures, webhook, metrics),
-    components(schemas(Credentials, UserAnswer, Error, EventList, Failures, Armed, Received)),
+    paths(healthz, readyz, login, logout, me, events, webhook_failures, webhook, metrics),
+    components(schemas(Credentials, UserAnswer, Error, EventList, Failures, Armed, Received, Health, Readiness)),
     tags((name = "demo", description = "The demo's own routes"))
 )]
 struct DemoApi;
@@ -82,6 +82,36 @@ struct Received {
     received: bool,
     duplicate: Option<bool>,
 }
+
+/// `{"status":"ok"}`.
+#[derive(ToSchema)]
+struct Health {
+    status: String,
+}
+
+/// `{"status":"ok"}`, or `{"status":"unavailable","down":["redis"]}`.
+#[derive(ToSchema)]
+struct Readiness {
+    status: String,
+    down: Option<Vec<String>>,
+}
+
+#[utoipa::path(
+    get, path = "/healthz", operation_id = "demo_healthz", tag = "demo",
+    summary = "Liveness: the process serves requests",
+    responses((status = 200, description = "Up", body = Health))
+)]
+fn healthz() {}
+
+#[utoipa::path(
+    get, path = "/readyz", operation_id = "demo_readyz", tag = "demo",
+    summary = "Readiness: what the demo depends on (Redis, where configured) answers",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "Not ready: `down` names what does not answer", body = Readiness),
+    )
+)]
+fn readyz() {}
 
 #[utoipa::path(
     post, path = "/api/auth/login", operation_id = "demo_login", tag = "demo",
@@ -166,6 +196,8 @@ mod tests {
         assert_eq!(doc["openapi"], "3.1.0");
         let paths = doc["paths"].as_object().unwrap();
         for path in [
+            "/healthz",
+            "/readyz",
             "/api/auth/login",
             "/api/auth/me",
             "/webhooks/vortex",

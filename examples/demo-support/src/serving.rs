@@ -9,6 +9,16 @@ pub const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// Idle keep-alive connections are closed after this time.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The bound of every request of a demo: 25 s. Past it the demo answers 503 JSON
+/// (`Retry-After: 5`) and logs the request. Longer than the Vortex routes' own deadline
+/// (20 s by default: 5 s for the app's user extractor, 10 s for the Vortex client, 5 s of
+/// margin), so those answer first and name what stalled; this bound covers the rest: the
+/// demo's own endpoints and the session layer around them.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// The body of the 503 of a request past [`REQUEST_TIMEOUT`].
+pub const REQUEST_TIMEOUT_MESSAGE: &str = "The request did not finish in time; retry later";
+
 /// On SIGTERM or SIGINT, in-flight requests get this long to finish (longer than the Vortex
 /// client's 10 s deadline per call), then the process exits regardless.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);

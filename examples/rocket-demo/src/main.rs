@@ -80,6 +80,18 @@ fn api_document() -> (ContentType, &'static str) {
     (ContentType::JSON, openapi::document_json())
 }
 
+#[get("/healthz")]
+fn healthz(demo: &State<DemoApp>) -> Reply {
+    Reply(demo.health())
+}
+
+#[get("/readyz")]
+async fn readyz(demo: &State<DemoApp>) -> Reply {
+    // Sessions live in the cookie: the event store is the only dependency to check.
+    let no_session_store: Option<std::future::Ready<Result<(), String>>> = None;
+    Reply(demo.readiness(no_session_store).await)
+}
+
 /// Reads a small JSON body (64 KiB at most).
 async fn small_body(body: Data<'_>) -> Result<Vec<u8>, Reply> {
     match body.open(64.kibibytes()).into_bytes().await {
@@ -160,10 +172,12 @@ fn metrics(demo: &State<DemoApp>) -> (ContentType, String) {
 }
 
 /// The demo's own routes, for the JSON 405 of their other methods.
-const OWN_ROUTES: [(Method, &str); 10] = [
+const OWN_ROUTES: [(Method, &str); 12] = [
     (Method::Get, "/"),
     (Method::Get, "/api-docs"),
     (Method::Get, "/api-docs/openapi.json"),
+    (Method::Get, "/healthz"),
+    (Method::Get, "/readyz"),
     (Method::Post, "/api/auth/login"),
     (Method::Post, "/api/auth/logout"),
     (Method::Get, "/api/auth/me"),
@@ -250,6 +264,8 @@ async fn run() -> Result<(), String> {
             index,
             api_docs,
             api_document,
+            healthz,
+            readyz,
             login,
             logout,
             me,

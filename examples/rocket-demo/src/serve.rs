@@ -9,6 +9,12 @@
 //! - the session key is `SESSION_SECRET` (`secret_key`), so every instance with the same
 //!   secret reads the others' private cookies.
 //!
+//! - no request waits for good on a dependency: the Vortex routes bound the session guard
+//!   (5 s), the whole request (20 s) and the webhook event store (5 s) themselves, and the
+//!   demo's own handlers wait on nothing but the private cookie. Rocket 0.5 has no timeout
+//!   for a whole request (a fairing cannot end one), so a handler of your own that calls a
+//!   database or a service bounds that call itself (`tokio::time::timeout`).
+//!
 //! Not possible in Rocket 0.5.2: a request-head timeout. Its server sets hyper's
 //! `header_read_timeout(None)` and gives the HTTP/1.1 connection no timer (rocket 0.5.2
 //! `src/server.rs`, `serve`), and a custom listener cannot be passed in (`http_server` is

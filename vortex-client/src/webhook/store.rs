@@ -255,6 +255,14 @@ pub trait EventStore: Send + Sync + 'static {
         id: &str,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Checks that the store answers, for the app's readiness check (`/readyz`): `Ok` when a
+    /// claim could be made now. Bounded by the store (Redis: `PING` within 1 s or the
+    /// store's timeout, whichever is shorter). The default answers `Ok` (a store in this
+    /// process is always there).
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async { Ok(()) }
+    }
 }
 
 /// The object-safe form of [`EventStore`], implemented for every `EventStore`.
@@ -278,6 +286,8 @@ pub trait DynEventStore: Send + Sync + 'static {
         id: &'a str,
         token: &'a ClaimToken,
     ) -> StoreFuture<'a, Result<bool, StoreError>>;
+    /// [`EventStore::ping`], boxed.
+    fn ping_dyn(&self) -> StoreFuture<'_, Result<(), StoreError>>;
 }
 
 impl<T: EventStore> DynEventStore for T {
@@ -302,6 +312,9 @@ impl<T: EventStore> DynEventStore for T {
         token: &'a ClaimToken,
     ) -> StoreFuture<'a, Result<bool, StoreError>> {
         Box::pin(self.release(id, token))
+    }
+    fn ping_dyn(&self) -> StoreFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.ping())
     }
 }
 
@@ -329,6 +342,9 @@ impl<T: EventStore> EventStore for Arc<T> {
         token: &ClaimToken,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         (**self).release(id, token)
+    }
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).ping()
     }
 }
 
@@ -399,6 +415,11 @@ impl EventClaims {
     /// The store.
     pub fn store(&self) -> &Arc<dyn DynEventStore> {
         &self.store
+    }
+
+    /// Whether the store answers: [`EventStore::ping`], for the app's readiness check.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping_dyn().await
     }
 
     /// Claims `id` for this delivery. [`ClaimOutcome::Claimed`] carries the guard to

@@ -10,6 +10,8 @@ mod list_timing;
 mod receiver;
 mod request_log;
 mod scopes;
+#[cfg(feature = "cli")]
+// the binary it runs needs the feature (a dev-dependency turns it on in the workspace)
 mod send;
 mod support;
 mod sync;

@@ -16,6 +16,9 @@ pub const DEFAULT_REDIS_KEY_PREFIX: &str = "vortex:webhook:";
 /// The default limit on each Redis call, connecting included: 3 seconds.
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// The longest a [`ping`](EventStore::ping) waits: 1 s (less when the store's timeout is).
+const PING_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// The value of a done record. Claim tokens are 32 hex digits, so never equal to it.
 const DONE: &str = "done";
 
@@ -72,7 +75,8 @@ impl fmt::Debug for RedisEventStore {
 }
 
 impl RedisEventStore {
-    /// Connects to the Redis at `url` (`redis://[:password@]host:port/db`), waiting at most
+    /// Connects to the Redis at `url` (`redis://[:password@]host:port/db`, or `rediss://…`
+    /// over TLS with the `redis-tls` feature), waiting at most
     /// [`DEFAULT_REDIS_TIMEOUT`]. The connection reconnects by itself later on.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         Self::connect_with_timeout(url, DEFAULT_REDIS_TIMEOUT).await
@@ -83,8 +87,14 @@ impl RedisEventStore {
     pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Self, StoreError> {
         // The URL may hold a password: the error says what is wrong, never the URL.
         let client = redis::Client::open(url).map_err(|e| {
+            if url.starts_with("rediss://") && !cfg!(feature = "redis-tls") {
+                return StoreError::Config(
+                    "a rediss:// URL (Redis over TLS) needs the `redis-tls` feature of vortex-client"
+                        .to_owned(),
+                );
+            }
             StoreError::Config(format!(
-                "the Redis URL is not valid ({:?}): expected redis://[:password@]host:port/db",
+                "the Redis URL is not valid ({:?}): expected redis://[:password@]host:port/db, or rediss://… for TLS",
                 e.kind()
             ))
         })?;
@@ -207,5 +217,45 @@ impl EventStore for RedisEventStore {
         invocation.arg(token.as_str());
         let removed: i64 = bounded(self.timeout, invocation.invoke_async(&mut connection)).await?;
         Ok(removed == 1)
+    }
+
+    /// `PING`, within 1 s (or the store's timeout when shorter).
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut connection = self.connection.clone();
+        let timeout = self.timeout.min(PING_TIMEOUT);
+        let _: String = bounded(timeout, redis::cmd("PING").query_async(&mut connection)).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `rediss://` is a TLS connection with the `redis-tls` feature, and a configuration
+    /// error naming that feature without it.
+    #[test]
+    fn rediss_urls_are_tls() {
+        let url = "rediss://:secret@redis.example.com:6380/2";
+        #[cfg(feature = "redis-tls")]
+        {
+            let client = redis::Client::open(url).expect("a TLS URL");
+            let info = client.get_connection_info();
+            assert!(
+                matches!(info.addr(), redis::ConnectionAddr::TcpTls { host, port: 6380, insecure: false, .. } if host == "redis.example.com"),
+                "{:?}",
+                info.addr()
+            );
+        }
+        #[cfg(not(feature = "redis-tls"))]
+        {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let error = runtime
+                .block_on(super::RedisEventStore::connect(url))
+                .unwrap_err();
+            assert!(error.to_string().contains("redis-tls"), "{error}");
+            assert!(!error.to_string().contains("secret"), "{error}");
+        }
     }
 }
