@@ -20,6 +20,9 @@
 //! the same body shape. No tracing subscriber is installed: logs are off, as in a server whose
 //! filter drops them.
 //!
+//! The routes' metrics (the framework crates' default `metrics` feature) record into no
+//! recorder unless `VORTEX_BENCH_RECORDER=prometheus` installs one.
+//!
 //! Run: `cargo bench -p vortex-benches --bench router` (`benches/router.sh` prints the
 //! differences and checks the target: axum's `/jwt` adds at most 1000 ns).
 
@@ -599,7 +602,35 @@ fn bench_rocket(c: &mut Criterion, upstream: &Upstream) {
     }
 }
 
+/// With `VORTEX_BENCH_RECORDER=prometheus`, the routes record into a Prometheus recorder
+/// (as the demos install it, upkeep every second); without it no recorder is installed (the
+/// `metrics` feature is on, as by default).
+fn install_recorder() {
+    if std::env::var("VORTEX_BENCH_RECORDER").as_deref() != Ok("prometheus") {
+        return;
+    }
+    let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_recommended_naming(true)
+        .set_buckets_for_metric(
+            metrics_exporter_prometheus::Matcher::Suffix("duration".into()),
+            &[
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ],
+        )
+        .expect("buckets")
+        .install_recorder()
+        .expect("the Prometheus recorder installs");
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            handle.run_upkeep();
+        }
+    });
+    eprintln!("router bench: Prometheus recorder installed");
+}
+
 fn bench_routers(c: &mut Criterion) {
+    install_recorder();
     let upstream = upstream();
     bench_axum(c, &upstream);
     bench_actix(c, &upstream);

@@ -151,6 +151,21 @@ macro_rules! conformance_suite {
     };
 }
 
+/// Instantiates the metrics check for one framework: `metrics_suite!(module, Framework)`.
+/// It installs the process's global metrics recorder, so it goes in its own test binary
+/// (`tests/metrics/main.rs`), never next to [`conformance_suite!`].
+#[macro_export]
+macro_rules! metrics_suite {
+    ($name:ident, $framework:ty) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn metrics() {
+                $crate::suite::metrics::<$framework>().await;
+            }
+        }
+    };
+}
+
 /// The repository README's code blocks, compiled (and, unless marked `no_run`, run) as doc
 /// tests, so that the "Add Vortex to your app" examples stay true:
 /// `cargo test -p vortex-tests --doc`.

@@ -60,3 +60,8 @@ pub async fn current_user<F: Framework>() {
 pub async fn mock_webhooks_end_to_end<F: Framework>() {
     checks::e2e::mock_webhooks_end_to_end::<F>().await;
 }
+
+/// The metrics of a scripted sequence (run in the `metrics` test binary: a global recorder).
+pub async fn metrics<F: Framework>() {
+    checks::metrics::metrics::<F>().await;
+}

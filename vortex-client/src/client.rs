@@ -15,6 +15,7 @@ use tracing::Instrument as _;
 
 use crate::api_key::ApiKey;
 use crate::error::Error;
+use crate::metrics;
 use crate::retry::{Budget, RetryBudget, RetryPolicy};
 use crate::time::Clock;
 use crate::token::{JwtParams, Signer, TokenError, TokenOptions, TokenPayload};
@@ -182,6 +183,7 @@ impl VortexClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 api_url: format!("{base_url}/api/v1"),
+                server_address: server_address(&base_url),
                 base_url,
                 headers,
                 timeout: self.timeout,
@@ -191,6 +193,12 @@ impl VortexClientBuilder {
             }),
         })
     }
+}
+
+/// The host of a base URL already parsed by [`parse_base_url`].
+fn server_address(base_url: &str) -> Arc<str> {
+    let url = reqwest::Url::parse(base_url).ok();
+    Arc::from(url.as_ref().and_then(reqwest::Url::host_str).unwrap_or(""))
 }
 
 /// The base URL without trailing `/`, if it is an `http(s)` URL without query or fragment.
@@ -235,6 +243,8 @@ struct Inner {
     base_url: String,
     /// `{base_url}/api/v1`, the prefix of every request URL.
     api_url: String,
+    /// The host of `base_url` (the `server.address` of the metrics).
+    server_address: Arc<str>,
     headers: HeaderMap,
     /// The deadline of each call.
     timeout: Duration,
@@ -528,7 +538,9 @@ impl VortexClient {
             status = tracing::field::Empty,
         );
         async {
-            let (status, body) = self.send(&request.method, &url, request.body).await?;
+            let (status, body) = self
+                .send(request.operation, &request.method, &url, request.body)
+                .await?;
             tracing::Span::current().record("status", status.as_u16());
             Ok(body)
         }
@@ -539,6 +551,7 @@ impl VortexClient {
     /// Sends the request, retrying as the policy and the budget allow, within the deadline.
     async fn send(
         &self,
+        operation: &'static str,
         method: &Method,
         url: &str,
         body: Option<Vec<u8>>,
@@ -554,14 +567,29 @@ impl VortexClient {
         let mut previous: Option<Error> = None;
         loop {
             let attempt = self.attempt(method, url, body.clone());
-            let failure = match tokio::time::timeout_at(deadline, attempt).await {
-                Ok(Ok(answer)) => return Ok(answer),
-                Ok(Err(failure)) => failure,
-                Err(_) => return Err(previous.unwrap_or(Error::Timeout(inner.timeout))),
+            let started = std::time::Instant::now();
+            let outcome = tokio::time::timeout_at(deadline, attempt).await;
+            let record = |outcome| {
+                let elapsed = started.elapsed();
+                metrics::attempt(operation, method, &inner.server_address, outcome, elapsed);
+            };
+            let failure = match outcome {
+                Ok(Ok(answer)) => {
+                    record(metrics::Attempt::Status(answer.0.as_u16()));
+                    return Ok(answer);
+                }
+                Ok(Err(failure)) => {
+                    record(failure.outcome);
+                    failure
+                }
+                Err(_) => {
+                    record(metrics::Attempt::Error("timeout"));
+                    return Err(previous.unwrap_or(Error::Timeout(inner.timeout)));
+                }
             };
             let can_retry = idempotent && failure.retryable && retry < inner.retry.max_retries;
             let wait = if can_retry {
-                self.retry_wait(&failure, retry, deadline)
+                self.retry_wait(&failure, retry, deadline, operation)
             } else {
                 None
             };
@@ -573,6 +601,7 @@ impl VortexClient {
                 wait_ms = wait.as_millis() as u64,
                 "retrying"
             );
+            metrics::retry(operation);
             tokio::time::sleep(wait).await;
             previous = Some(failure.error);
             retry += 1;
@@ -597,18 +626,16 @@ impl VortexClient {
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
-        let answer = builder.send().await.map_err(|e| Failure {
-            retryable: e.is_connect(),
-            retry_after: None,
-            error: self.transport(e),
+        let answer = builder.send().await.map_err(|e| {
+            let connect = e.is_connect();
+            self.transport_failure(e, connect)
         })?;
         let status = answer.status();
         let retry_after = retry_after(answer.headers());
-        let body = answer.bytes().await.map_err(|e| Failure {
-            retryable: false,
-            retry_after: None,
-            error: self.transport(e),
-        })?;
+        let body = answer
+            .bytes()
+            .await
+            .map_err(|e| self.transport_failure(e, false))?;
         if status.is_success() {
             return Ok((status, body));
         }
@@ -616,7 +643,25 @@ impl VortexClient {
             retryable: matches!(status.as_u16(), 429 | 502 | 503 | 504),
             retry_after,
             error: self.status_error(status, &body, retry_after),
+            outcome: metrics::Attempt::Status(status.as_u16()),
         })
+    }
+
+    /// A failed attempt without an answer: retryable when it could not connect.
+    fn transport_failure(&self, error: reqwest::Error, connect: bool) -> Failure {
+        let outcome = if error.is_timeout() {
+            "timeout"
+        } else if connect {
+            "connect"
+        } else {
+            "transport"
+        };
+        Failure {
+            retryable: connect,
+            retry_after: None,
+            error: self.transport(error),
+            outcome: metrics::Attempt::Error(outcome),
+        }
     }
 
     /// How long to wait before retry number `retry` (0-based), or `None` to give up now:
@@ -627,6 +672,7 @@ impl VortexClient {
         failure: &Failure,
         retry: u32,
         deadline: tokio::time::Instant,
+        operation: &'static str,
     ) -> Option<Duration> {
         let policy = &self.inner.retry;
         let wait = match failure.retry_after {
@@ -645,6 +691,7 @@ impl VortexClient {
         }
         if !self.inner.budget.try_withdraw() {
             tracing::debug!("not retrying: the retry budget is spent");
+            metrics::budget_exhausted(operation);
             return None;
         }
         Some(wait)
@@ -684,6 +731,8 @@ struct Failure {
     /// A connection error, or a 429, 502, 503 or 504 answer.
     retryable: bool,
     retry_after: Option<Duration>,
+    /// How it ended, for the metrics.
+    outcome: metrics::Attempt,
 }
 
 /// The Vortex endpoints answering raw JSON (upstream key order kept), for proxies such as
@@ -736,7 +785,9 @@ impl RawApi<'_> {
     ) -> Result<Bytes, Error> {
         let query = [("targetType", target_type), ("targetValue", target_value)];
         self.client
-            .call_bytes(Call::new(Method::GET, &["invitations"]).query(&query))
+            .call_bytes(
+                Call::new("get_invitations_by_target", Method::GET, &["invitations"]).query(&query),
+            )
             .await
     }
 
@@ -748,14 +799,22 @@ impl RawApi<'_> {
     /// [`get_invitation`](Self::get_invitation), answering the body as the upstream sent it.
     pub async fn get_invitation_bytes(&self, invitation_id: &str) -> Result<Bytes, Error> {
         self.client
-            .call_bytes(Call::new(Method::GET, &["invitations", invitation_id]))
+            .call_bytes(Call::new(
+                "get_invitation",
+                Method::GET,
+                &["invitations", invitation_id],
+            ))
             .await
     }
 
     /// `DELETE /api/v1/invitations/{id}`; an empty answer is `{}`.
     pub async fn revoke_invitation(&self, invitation_id: &str) -> Result<Value, Error> {
         self.client
-            .call(Call::new(Method::DELETE, &["invitations", invitation_id]))
+            .call(Call::new(
+                "revoke_invitation",
+                Method::DELETE,
+                &["invitations", invitation_id],
+            ))
             .await
     }
 
@@ -796,7 +855,14 @@ impl RawApi<'_> {
             user,
         };
         self.client
-            .call_bytes(Call::new(Method::POST, &["invitations", "accept"]).json(&body)?)
+            .call_bytes(
+                Call::new(
+                    "accept_invitations",
+                    Method::POST,
+                    &["invitations", "accept"],
+                )
+                .json(&body)?,
+            )
             .await
     }
 
@@ -821,7 +887,9 @@ impl RawApi<'_> {
         scope: &str,
     ) -> Result<Bytes, Error> {
         let path = ["invitations", "by-scope", scope_type, scope];
-        self.client.call_bytes(Call::new(Method::GET, &path)).await
+        self.client
+            .call_bytes(Call::new("get_invitations_by_scope", Method::GET, &path))
+            .await
     }
 
     /// `DELETE /api/v1/invitations/by-scope/{scopeType}/{scope}`.
@@ -831,7 +899,13 @@ impl RawApi<'_> {
         scope: &str,
     ) -> Result<Value, Error> {
         let path = ["invitations", "by-scope", scope_type, scope];
-        self.client.call(Call::new(Method::DELETE, &path)).await
+        self.client
+            .call(Call::new(
+                "delete_invitations_by_scope",
+                Method::DELETE,
+                &path,
+            ))
+            .await
     }
 
     /// `GET /api/v1/invitations/by-group/{groupType}/{groupId}` (legacy path).
@@ -841,7 +915,9 @@ impl RawApi<'_> {
         group_id: &str,
     ) -> Result<Value, Error> {
         let path = ["invitations", "by-group", group_type, group_id];
-        self.client.call(Call::new(Method::GET, &path)).await
+        self.client
+            .call(Call::new("get_invitations_by_group", Method::GET, &path))
+            .await
     }
 
     /// `DELETE /api/v1/invitations/by-group/{groupType}/{groupId}` (legacy path).
@@ -851,7 +927,13 @@ impl RawApi<'_> {
         group_id: &str,
     ) -> Result<Value, Error> {
         let path = ["invitations", "by-group", group_type, group_id];
-        self.client.call(Call::new(Method::DELETE, &path)).await
+        self.client
+            .call(Call::new(
+                "delete_invitations_by_group",
+                Method::DELETE,
+                &path,
+            ))
+            .await
     }
 
     /// `POST /api/v1/invitations/{id}/reinvite` (no body).
@@ -862,7 +944,9 @@ impl RawApi<'_> {
     /// [`reinvite`](Self::reinvite), answering the body as the upstream sent it.
     pub async fn reinvite_bytes(&self, invitation_id: &str) -> Result<Bytes, Error> {
         let path = ["invitations", invitation_id, "reinvite"];
-        self.client.call_bytes(Call::new(Method::POST, &path)).await
+        self.client
+            .call_bytes(Call::new("reinvite", Method::POST, &path))
+            .await
     }
 
     /// `POST /api/v1/invitations`.
@@ -871,7 +955,7 @@ impl RawApi<'_> {
         request: &CreateInvitationRequest,
     ) -> Result<Value, Error> {
         self.client
-            .call(Call::new(Method::POST, &["invitations"]).json(request)?)
+            .call(Call::new("create_invitation", Method::POST, &["invitations"]).json(request)?)
             .await
     }
 
@@ -882,7 +966,9 @@ impl RawApi<'_> {
         scope: &str,
     ) -> Result<Value, Error> {
         let path = ["invitations", "by-scope", scope_type, scope, "autojoin"];
-        self.client.call(Call::new(Method::GET, &path)).await
+        self.client
+            .call(Call::new("get_autojoin_domains", Method::GET, &path))
+            .await
     }
 
     /// `POST /api/v1/invitations/autojoin`.
@@ -891,7 +977,14 @@ impl RawApi<'_> {
         request: &ConfigureAutojoinRequest,
     ) -> Result<Value, Error> {
         self.client
-            .call(Call::new(Method::POST, &["invitations", "autojoin"]).json(request)?)
+            .call(
+                Call::new(
+                    "configure_autojoin",
+                    Method::POST,
+                    &["invitations", "autojoin"],
+                )
+                .json(request)?,
+            )
             .await
     }
 
@@ -911,13 +1004,15 @@ impl RawApi<'_> {
     ) -> Result<Bytes, Error> {
         let path = ["invitations", "sync-internal-invitation"];
         self.client
-            .call_bytes(Call::new(Method::POST, &path).json(request)?)
+            .call_bytes(Call::new("sync_internal_invitation", Method::POST, &path).json(request)?)
             .await
     }
 }
 
-/// One upstream call: method, path segments under `/api/v1`, query and body.
+/// One upstream call: its operation (the [`RawApi`] method, a metrics label), method, path
+/// segments under `/api/v1`, query and body.
 struct Call<'a> {
+    operation: &'static str,
     method: Method,
     segments: &'a [&'a str],
     /// Query parameters: names as they are, values percent-encoded.
@@ -926,8 +1021,9 @@ struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    fn new(method: Method, segments: &'a [&'a str]) -> Self {
+    fn new(operation: &'static str, method: Method, segments: &'a [&'a str]) -> Self {
         Self {
+            operation,
             method,
             segments,
             query: &[],
@@ -1057,17 +1153,22 @@ mod tests {
 
     #[test]
     fn segments_are_encoded_and_dot_segments_refused() {
-        let url = Call::new(Method::GET, &["invitations", "a/b?c#d%e f"])
-            .url("http://x/api/v1")
-            .unwrap();
+        let url = Call::new(
+            "get_invitation",
+            Method::GET,
+            &["invitations", "a/b?c#d%e f"],
+        )
+        .url("http://x/api/v1")
+        .unwrap();
         assert_eq!(url, "http://x/api/v1/invitations/a%2Fb%3Fc%23d%25e%20f");
         for bad in ["", ".", ".."] {
             assert!(matches!(
-                Call::new(Method::GET, &["invitations", bad]).url("http://x/api/v1"),
+                Call::new("get_invitation", Method::GET, &["invitations", bad])
+                    .url("http://x/api/v1"),
                 Err(Error::InvalidInput(_))
             ));
         }
-        let ok = Call::new(Method::GET, &["invitations", "../x"])
+        let ok = Call::new("get_invitation", Method::GET, &["invitations", "../x"])
             .url("http://x/api/v1")
             .unwrap();
         assert_eq!(ok, "http://x/api/v1/invitations/..%2Fx");

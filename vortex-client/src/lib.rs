@@ -9,6 +9,7 @@ mod error;
 mod expires;
 mod js_object;
 mod json;
+pub mod metrics;
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod retry;

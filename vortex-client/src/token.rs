@@ -289,7 +289,9 @@ impl Signer {
     ) -> Result<String, TokenError> {
         let user = UserView::typed(&params.user);
         let claims = params.claims.iter().map(|(k, v)| (k.as_str(), v));
-        self.jwt(&user, claims, options)
+        let jwt = self.jwt(&user, claims, options)?;
+        crate::metrics::token_issued("jwt");
+        Ok(jwt)
     }
 
     /// [`generate_jwt`](Self::generate_jwt) from JSON params as the Node SDK takes them:
@@ -322,7 +324,9 @@ impl Signer {
             .iter()
             .filter(|(k, _)| *k != "user")
             .map(|(k, v)| (k.as_str(), v));
-        self.jwt(&user, claims, options)
+        let jwt = self.jwt(&user, claims, options)?;
+        crate::metrics::token_issued("jwt");
+        Ok(jwt)
     }
 
     fn jwt<'a>(
@@ -491,12 +495,14 @@ impl Signer {
         token.extend_from_slice(self.token_header.as_bytes());
         // The header and its dot are already in this HMAC state.
         let signed_from = token.len();
-        Ok(finish_token(
+        let token = finish_token(
             token,
             signed_from,
             self.token_header_mac.clone(),
             &payload_json,
-        ))
+        );
+        crate::metrics::token_issued("token");
+        Ok(token)
     }
 
     /// The widget signature for `user` (Node `sign`): `kid:hex(HMAC(signing key, canonical

@@ -58,6 +58,7 @@
 use std::future::Future;
 
 use super::error::RouteError;
+use super::metrics;
 pub use super::response::RouteResponse;
 use super::webhook::{ClaimSlot, WebhookRejection, WebhookVerifier};
 use vortex_client::VortexUser;
@@ -252,7 +253,10 @@ where
     B: AsRef<[u8]>,
     F: AsyncFnOnce(usize) -> Result<B, BodyError>,
 {
-    let reject = |rejection: WebhookRejection| rejection.to_response();
+    let reject = |rejection: WebhookRejection| {
+        metrics::webhook_rejected(&rejection, None);
+        rejection.to_response()
+    };
     verifier
         .check_headers(signatures.iter().copied())
         .map_err(reject)?;
@@ -271,9 +275,16 @@ where
             SlotLookup::Found(slot) => slot,
             SlotLookup::Missing { fix } => return Err(missing_verifier(fix)),
         };
-        if let Some(claim) = verifier.claim(&event).await.map_err(reject)? {
+        let claimed = verifier.claim(&event).await.map_err(|rejection| {
+            metrics::webhook_rejected(&rejection, Some(&event));
+            rejection.to_response()
+        })?;
+        if let Some(claim) = claimed {
             slot.put_bounded(claim, verifier.store_timeout_duration());
         }
+    }
+    if let SlotLookup::Found(slot) = slot {
+        slot.deliver(&event);
     }
     Ok(VerifiedEvent { event, body })
 }

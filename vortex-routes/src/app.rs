@@ -3,6 +3,7 @@
 //! `pub use vortex_routes::app::*;`, so that an app depends on its framework crate
 //! alone. The list is here once, not three times.
 
+pub use super::metrics;
 #[cfg(feature = "openapi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
 pub use super::openapi::{VortexApi, openapi, openapi_json};

@@ -15,6 +15,7 @@ use tracing::Instrument as _;
 use super::adapter::{BodyError, RouteRequest, RouteResponse};
 use super::error::{ErrorRenderer, RouteError, Seconds};
 use super::input::{self, Action};
+use super::metrics;
 use super::operation::Operation;
 use super::policy::{BoxFuture, Decision, Policy, is_own_invitation};
 use super::route::{RouteKind, match_route};
@@ -241,25 +242,31 @@ impl VortexRoutes {
             );
             // Boxed: the steps' future (user, action, body) stays out of this one, which the
             // framework copies and boxes; both stay small allocations.
+            let started = metrics::Started::now();
+            let mut route = None;
             let stage = Progress::default();
             let deadline = self.deadline_duration();
-            let outcome = tokio::time::timeout(
-                deadline,
-                AssertUnwindSafe(Box::pin(self.respond(&mut request, &stage))).catch_unwind(),
-            )
-            .instrument(span.clone())
-            .await;
+            let steps = self.respond(&mut request, &stage, &mut route);
+            let outcome =
+                tokio::time::timeout(deadline, AssertUnwindSafe(Box::pin(steps)).catch_unwind())
+                    .instrument(span.clone())
+                    .await;
             let _entered = span.enter();
-            let answer = match outcome {
-                Ok(Ok(Ok(answer))) => answer,
-                Ok(Ok(Err(error))) => self.refuse(&error),
+            let error = match outcome {
+                Ok(Ok(Ok(answer))) => Ok(answer),
+                Ok(Ok(Err(error))) => Err(error),
                 Ok(Err(_)) => {
                     tracing::error!("a Vortex route panicked");
-                    self.refuse(&RouteError::internal())
+                    Err(RouteError::internal())
                 }
-                Err(_) => self.refuse(&stage.past_deadline(deadline)),
+                Err(_) => Err(stage.past_deadline(deadline)),
+            };
+            let (answer, error) = match error {
+                Ok(answer) => (answer, None),
+                Err(error) => (self.refuse(&error), Some(error.kind())),
             };
             span.record("status", answer.status());
+            started.finish(request.method(), route, answer.status(), error);
             answer
         }
     }
@@ -282,9 +289,11 @@ impl VortexRoutes {
         &'a self,
         request: &'a mut R,
         stage: &'a Progress,
+        route: &'a mut Option<RouteKind>,
     ) -> impl Future<Output = Result<RouteResponse, RouteError>> {
         async move {
             let mut matched = match_route(request.method(), request.path())?;
+            *route = Some(matched.kind);
             record_if_enabled("route", matched.kind.pattern());
             stage.set(Stage::User);
             let user_timeout = self.inner.user_timeout;

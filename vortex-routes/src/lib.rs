@@ -6,6 +6,7 @@ pub mod app;
 mod error;
 mod handler;
 mod input;
+pub mod metrics;
 #[cfg(feature = "openapi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
 pub mod openapi;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use super::metrics::Delivery;
 use super::response::RouteResponse;
 use vortex_client::time::{Clock, SystemClock};
 use vortex_client::webhook::store::{Claim, ClaimOutcome, EventClaims, EventStore};
@@ -445,7 +446,7 @@ impl WebhookVerifier {
 /// # }).unwrap();
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct ClaimSlot(Arc<Mutex<Option<(Claim, Duration)>>>);
+pub struct ClaimSlot(Arc<Mutex<Option<(Claim, Duration)>>>, Delivery);
 
 impl ClaimSlot {
     /// An empty slot.
@@ -476,6 +477,7 @@ impl ClaimSlot {
     /// A store error or timeout is logged (the claim is then released, or expires after its
     /// lease), never turned into a different answer: the response is already decided.
     pub async fn finish(&self, status: u16) {
+        self.1.finish(status);
         let Some((claim, timeout)) = self.lock().take() else {
             return;
         };
@@ -495,6 +497,12 @@ impl ClaimSlot {
                 crate::error::Seconds(timeout)
             );
         }
+    }
+
+    /// The verified `event` goes to the handler: [`finish`](Self::finish) counts it as
+    /// handled or failed (metrics).
+    pub(crate) fn deliver(&self, event: &VortexEvent) {
+        self.1.start(event);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Claim, Duration)>> {

@@ -93,6 +93,13 @@ async fn webhook(
     reply(demo.received(&event))
 }
 
+/// `GET /metrics`: the Vortex metrics for Prometheus.
+async fn metrics(demo: web::Data<DemoApp>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(vortex_demo::metrics::CONTENT_TYPE)
+        .body(demo.metrics.render())
+}
+
 async fn healthz(demo: web::Data<DemoApp>) -> HttpResponse {
     reply(demo.health())
 }
@@ -196,6 +203,7 @@ async fn run() -> Result<(), String> {
             .service(resource("/api/auth/me").route(web::get().to(me)))
             .service(resource("/api/demo/events").route(web::get().to(events)))
             .service(resource("/api/demo/webhook-failures").route(web::post().to(webhook_failures)))
+            .service(resource("/metrics").route(web::get().to(metrics)))
             .service(
                 // The claim middleware: an event is done once the handler answered 2xx.
                 resource("/webhooks/vortex")

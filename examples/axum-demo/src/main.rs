@@ -144,6 +144,15 @@ async fn index() -> Html<&'static str> {
     Html(page::INDEX_HTML)
 }
 
+/// `GET /metrics`: the Vortex metrics for Prometheus.
+async fn metrics(State(demo): State<DemoApp>) -> Response {
+    let content_type = [(
+        axum::http::header::CONTENT_TYPE,
+        vortex_demo::metrics::CONTENT_TYPE,
+    )];
+    (content_type, demo.metrics.render()).into_response()
+}
+
 async fn api_docs() -> Html<&'static str> {
     Html(openapi::DOCS_HTML)
 }
@@ -176,6 +185,7 @@ fn app(demo: &DemoApp) -> Router<AppState> {
         .route("/api/auth/me", get(me))
         .route("/api/demo/events", get(events))
         .route("/api/demo/webhook-failures", post(webhook_failures))
+        .route("/metrics", get(metrics))
         .route(
             "/webhooks/vortex",
             // The claim layer: an event is done once the handler answered 2xx.

@@ -89,6 +89,11 @@ macro_rules! demo_checks {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn metrics_count_a_scripted_session_without_personal_labels() {
+            $crate::metrics::scripted_session_is_counted(binary()).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn two_instances_on_one_redis_handle_a_failed_event_on_the_retry_once() {
             $crate::instances::two_instances_share_webhook_claims(binary()).await;
         }

@@ -3,7 +3,8 @@
 //! the page in headless Chromium ([`browser`]) and the demos' serving rules
 //! ([`serving`]: shutdown on SIGTERM/SIGINT, slow clients, rejected bodies, logs), what a
 //! caller gets when the upstream stalls or is down ([`upstream`]), two instances sharing
-//! one `redis-server` ([`instances`]), and a Redis restart under load ([`outage`]).
+//! one `redis-server` ([`instances`]), a Redis restart under load ([`outage`]), and the
+//! Prometheus series of `GET /metrics` after a scripted session ([`metrics`]).
 //!
 //! Cargo gives a test the path of its own package's binaries only (`CARGO_BIN_EXE_<name>`),
 //! so each demo package has thin tests that pass their binary to these functions.
@@ -11,6 +12,7 @@
 pub mod browser;
 mod checks;
 pub mod instances;
+pub mod metrics;
 pub mod outage;
 pub mod process;
 pub mod redis_server;

@@ -13,6 +13,7 @@ use vortex_routes::{VortexRoutes, VortexUser, WebhookVerifier};
 
 use crate::DemoConfig;
 use crate::events::Events;
+use crate::metrics::Metrics;
 use crate::policy::DemoPolicy;
 use crate::upstream::Upstream;
 use crate::users;
@@ -78,6 +79,8 @@ pub struct DemoApp {
     pub routes: VortexRoutes,
     /// The webhook verifier, with the configured secret.
     pub webhooks: WebhookVerifier,
+    /// The Prometheus recorder behind `GET /metrics`.
+    pub metrics: Metrics,
     failures: SimulatedFailures,
     redis: bool,
 }
@@ -99,6 +102,7 @@ impl DemoApp {
             events: Events::default(),
             routes: VortexRoutes::new(upstream.client.clone(), DemoPolicy),
             webhooks,
+            metrics: Metrics::install()?,
             failures: SimulatedFailures::default(),
             redis: config.redis_url.is_some(),
         })

@@ -23,6 +23,7 @@ pub mod app;
 pub mod config;
 pub mod events;
 pub mod logging;
+pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod policy;
@@ -32,5 +33,6 @@ pub mod users;
 
 pub use app::{DemoApp, DemoResponse, print_banner};
 pub use config::{DemoConfig, SessionSecret};
+pub use metrics::Metrics;
 pub use policy::DemoPolicy;
 pub use upstream::Upstream;

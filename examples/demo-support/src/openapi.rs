@@ -28,7 +28,7 @@ pub fn document_json() -> &'static str {
         title = "Vortex demo",
         description = "The demo app: sign-in, its own endpoints, verified webhooks, and the Vortex routes at /api/vortex. Every error answer is JSON {\"error\": \"…\"}."
     ),
-    paths(healthz, readyz, login, logout, me, events, webhook_failures, webhook),
+    paths(healthz, readyz, login, logout, me, events, webhook_failures, webhook, metrics),
     components(schemas(Credentials, UserAnswer, Error, EventList, Failures, Armed, Received, Health, Readiness)),
     tags((name = "demo", description = "The demo's own routes"))
 )]
@@ -178,6 +178,13 @@ fn webhook_failures() {}
     )
 )]
 fn webhook() {}
+
+#[utoipa::path(
+    get, path = "/metrics", operation_id = "demo_metrics", tag = "demo",
+    summary = "The Vortex metrics in the Prometheus text format (version 0.0.4)",
+    responses((status = 200, description = "The series", body = String, content_type = "text/plain"))
+)]
+fn metrics() {}
 
 #[cfg(test)]
 mod tests {

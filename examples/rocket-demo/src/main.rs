@@ -163,8 +163,16 @@ fn webhook(demo: &State<DemoApp>, webhook: VerifiedWebhook) -> Result<Reply, Dup
     Ok(Reply(demo.received(webhook.event()?)))
 }
 
+/// `GET /metrics`: the Vortex metrics for Prometheus.
+#[get("/metrics")]
+fn metrics(demo: &State<DemoApp>) -> (ContentType, String) {
+    let content_type = ContentType::parse_flexible(vortex_demo::metrics::CONTENT_TYPE)
+        .unwrap_or(ContentType::Plain);
+    (content_type, demo.metrics.render())
+}
+
 /// The demo's own routes, for the JSON 405 of their other methods.
-const OWN_ROUTES: [(Method, &str); 11] = [
+const OWN_ROUTES: [(Method, &str); 12] = [
     (Method::Get, "/"),
     (Method::Get, "/api-docs"),
     (Method::Get, "/api-docs/openapi.json"),
@@ -176,6 +184,7 @@ const OWN_ROUTES: [(Method, &str); 11] = [
     (Method::Get, "/api/demo/events"),
     (Method::Post, "/api/demo/webhook-failures"),
     (Method::Post, "/webhooks/vortex"),
+    (Method::Get, "/metrics"),
 ];
 
 fn method_not_allowed<'r>(request: &'r Request<'_>, _: Data<'r>) -> route::BoxFuture<'r> {
@@ -262,7 +271,8 @@ async fn run() -> Result<(), String> {
             me,
             events,
             webhook_failures,
-            webhook
+            webhook,
+            metrics
         ],
     )
     .mount("/", method_not_allowed_routes())

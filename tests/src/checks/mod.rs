@@ -6,6 +6,7 @@
 pub mod claims;
 pub mod e2e;
 pub mod me;
+pub mod metrics;
 pub mod openapi;
 pub mod own;
 pub mod tokens;
