@@ -101,7 +101,9 @@ fn a_5xx_rejection_answers_500_and_logs_the_cause() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
+    // The routes bound each step with Tokio's timer, as any app's runtime has it.
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap();
     tracing::subscriber::with_default(subscriber, || {
