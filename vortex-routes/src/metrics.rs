@@ -6,7 +6,7 @@
 //!
 //! | metric | kind | labels |
 //! |---|---|---|
-//! | `http.server.request.duration` | histogram, seconds | `http.request.method` (`GET`, `POST`, `DELETE`, …, else `_OTHER`), `http.route` (the route template relative to the mount, such as `/invitations/{invitationId}`; `unmatched` for a path or method no route takes), `http.response.status_code`, `vortex.operation` (when a route matched: `jwt`, `get_invitation`, …), and `error.type` (a [`RouteErrorKind`](crate::RouteErrorKind), such as `upstream_rejected`) on errors |
+//! | `http.server.request.duration` | histogram, seconds | `http.request.method` (`GET`, `POST`, `DELETE`, …, else `_OTHER`), `http.route` (the route template relative to the mount, such as `/invitations/{invitationId}`; `unmatched` for a path or method no route takes), `http.response.status_code`, `vortex.operation` (when a route matched: `jwt`, `get_invitation`, …), and `error.type` (a [`RouteErrorKind`], such as `upstream_rejected`) on errors |
 //! | `vortex.webhook.deliveries` | counter | `outcome` (`handled`, `duplicate`, `in_progress`, `rejected_signature`, `rejected_stale`, `rejected_body`, `handler_failed`, `store_unavailable`), `event.type` (a known webhook event type or analytics event name, else `other`; `other` too when the event was not verified) |
 //!
 //! `handled` and `handler_failed` come from the framework's `WebhookClaims` layer, middleware
