@@ -10,7 +10,8 @@
 //!   `serde_json` from the SDK's typed list.
 //!
 //! The app servers read the user from the `x-user-id` header with the same extractor; every
-//! server runs tokio with one worker thread on `127.0.0.1:PORT`. Built only with
+//! server runs tokio's default multi-threaded runtime (`TOKIO_WORKER_THREADS` sets its worker
+//! count) on `127.0.0.1:PORT`. Built only with
 //! `--features official`.
 
 use std::sync::Arc;
@@ -91,8 +92,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(USAGE.into());
     };
     let port: u16 = port.parse().map_err(|_| USAGE)?;
+    // Tokio's default runtime, as `#[tokio::main]` builds it (worker threads: the number of
+    // cores, or `TOKIO_WORKER_THREADS`), so that every server of the bench runs alike.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
         .enable_all()
         .build()?;
     if which == "upstream" {

@@ -171,7 +171,8 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    vortex_demo::logging::init_tracing();
+    // Held until run returns: dropping it writes out the queued log lines.
+    let _logs = vortex_demo::logging::init_tracing();
     let config = DemoConfig::from_env()?;
     let listener = std::net::TcpListener::bind((config.host, config.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;

@@ -9,6 +9,7 @@
 mod serve;
 mod session;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -33,12 +34,30 @@ use vortex_demo::{
     DemoApp, DemoConfig, DemoResponse, Upstream, openapi, page, print_banner, serving,
 };
 
-#[derive(Clone, FromRef)]
-struct AppState {
+/// The app's state. axum copies the state for every request (twice for a handler that
+/// extracts it), so it is one `Arc`: each copy is one reference count, whatever it holds.
+#[derive(Clone)]
+struct AppState(Arc<Shared>);
+
+struct Shared {
     demo: DemoApp,
-    webhooks: WebhookVerifier,
     /// The Redis pool of the sessions, when they are kept in Redis (for `/readyz`).
     sessions: Option<Pool>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// For the [`VerifiedWebhook`] extractor.
+impl FromRef<AppState> for WebhookVerifier {
+    fn from_ref(state: &AppState) -> Self {
+        state.demo.webhooks.clone()
+    }
 }
 
 /// The signed-in user, or the extractor's rejection (401, or 500 when sessions fail).
@@ -59,8 +78,8 @@ fn session_store_down(cause: &dyn std::fmt::Display) -> Response {
     answer
 }
 
-async fn login(State(demo): State<DemoApp>, session: Session, body: Bytes) -> Response {
-    let user = match demo.login(&body) {
+async fn login(State(app): State<AppState>, session: Session, body: Bytes) -> Response {
+    let user = match app.demo.login(&body) {
         Ok(user) => user,
         Err(answer) => return reply(answer),
     };
@@ -74,63 +93,67 @@ async fn login(State(demo): State<DemoApp>, session: Session, body: Bytes) -> Re
     reply(DemoResponse::user(&user))
 }
 
-async fn logout(State(demo): State<DemoApp>, session: Session) -> Response {
+async fn logout(State(app): State<AppState>, session: Session) -> Response {
     match session.flush().await {
-        Ok(()) => reply(demo.logout()),
+        Ok(()) => reply(app.demo.logout()),
         Err(e) => session_store_down(&e),
     }
 }
 
-async fn me(State(demo): State<DemoApp>, user: MaybeUser) -> Response {
+async fn me(State(app): State<AppState>, user: MaybeUser) -> Response {
     match user {
-        Ok(SessionUser(user)) => reply(demo.me(Some(&user))),
+        Ok(SessionUser(user)) => reply(app.demo.me(Some(&user))),
         Err(rejection) => rejection,
     }
 }
 
-async fn events(State(demo): State<DemoApp>, user: MaybeUser) -> Response {
+async fn events(State(app): State<AppState>, user: MaybeUser) -> Response {
     match user {
-        Ok(SessionUser(user)) => reply(demo.events(Some(&user))),
+        Ok(SessionUser(user)) => reply(app.demo.events(Some(&user))),
         Err(rejection) => rejection,
     }
 }
 
-async fn webhook_failures(State(demo): State<DemoApp>, user: MaybeUser, body: Bytes) -> Response {
+async fn webhook_failures(State(app): State<AppState>, user: MaybeUser, body: Bytes) -> Response {
     match user {
-        Ok(SessionUser(user)) => reply(demo.arm_webhook_failures(Some(&user), &body)),
+        Ok(SessionUser(user)) => reply(app.demo.arm_webhook_failures(Some(&user), &body)),
         Err(rejection) => rejection,
     }
 }
 
 async fn webhook(
-    State(demo): State<DemoApp>,
+    State(app): State<AppState>,
     VerifiedWebhook { event, .. }: VerifiedWebhook,
 ) -> Response {
-    reply(demo.received(&event))
+    reply(app.demo.received(&event))
 }
 
-async fn healthz(State(demo): State<DemoApp>) -> Response {
-    reply(demo.health())
+async fn healthz(State(app): State<AppState>) -> Response {
+    reply(app.demo.health())
 }
 
-async fn readyz(State(demo): State<DemoApp>, State(sessions): State<Option<Pool>>) -> Response {
-    let sessions = sessions.map(|pool| async move {
+async fn readyz(State(app): State<AppState>) -> Response {
+    let sessions = app.sessions.clone().map(|pool| async move {
         pool.ping::<String>(None)
             .await
             .map(drop)
             .map_err(|e| e.to_string())
     });
-    reply(demo.readiness(sessions).await)
+    reply(app.demo.readiness(sessions).await)
 }
 
 /// Bounds every request: past [`REQUEST_TIMEOUT`] the request's future is dropped and the
 /// answer is 503 JSON with `Retry-After` (tower-http's `TimeoutLayer` answers an empty body).
 async fn bounded(request: Request, next: Next) -> Response {
-    let what = format!("{} {}", request.method(), request.uri().path());
+    // Kept for the log line: copies of shared bytes, not a string built per request.
+    let (method, uri) = (request.method().clone(), request.uri().clone());
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::error!("{what} did not finish within {REQUEST_TIMEOUT:?}: answered 503");
+            let path = uri.path();
+            tracing::error!(
+                "{method} {path} did not finish within {REQUEST_TIMEOUT:?}: answered 503"
+            );
             let mut answer = reply(DemoResponse::error(503, REQUEST_TIMEOUT_MESSAGE));
             answer
                 .headers_mut()
@@ -145,12 +168,12 @@ async fn index() -> Html<&'static str> {
 }
 
 /// `GET /metrics`: the Vortex metrics for Prometheus.
-async fn metrics(State(demo): State<DemoApp>) -> Response {
+async fn metrics(State(app): State<AppState>) -> Response {
     let content_type = [(
         axum::http::header::CONTENT_TYPE,
         vortex_demo::metrics::CONTENT_TYPE,
     )];
-    (content_type, demo.metrics.render()).into_response()
+    (content_type, app.demo.metrics.render()).into_response()
 }
 
 async fn api_docs() -> Html<&'static str> {
@@ -274,7 +297,8 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    vortex_demo::logging::init_tracing();
+    // Held until run returns: dropping it writes out the queued log lines.
+    let _logs = vortex_demo::logging::init_tracing();
     let config = DemoConfig::from_env()?;
     let listener = tokio::net::TcpListener::bind((config.host, config.port))
         .await
@@ -286,11 +310,10 @@ async fn run() -> Result<(), String> {
         Some(url) => Some(session_pool(url).await?),
         None => None,
     };
-    let state = AppState {
-        webhooks: demo.webhooks.clone(),
+    let state = AppState(Arc::new(Shared {
         demo: demo.clone(),
         sessions: pool.clone(),
-    };
+    }));
     let app = with_sessions(app(&demo).with_state(state), pool, &config);
     print_banner(&config, listening, &upstream.describe());
     serve::serve(listener, app, serving::shutdown_signal()).await;

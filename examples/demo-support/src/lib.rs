@@ -22,6 +22,7 @@
 pub mod app;
 pub mod config;
 pub mod events;
+pub mod log_writer;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;

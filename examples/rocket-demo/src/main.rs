@@ -231,7 +231,8 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
-    vortex_demo::logging::init_tracing();
+    // Held until run returns: dropping it writes out the queued log lines.
+    let _logs = vortex_demo::logging::init_tracing();
     let mut config = DemoConfig::from_env()?;
     if config.port == 0 {
         // Rocket needs the port up front; the embedded mock needs it for its webhooks.
