@@ -133,6 +133,11 @@ impl ConnectionLike for Connection {
 /// - a **release** no replica acknowledged still answers: at worst the claim comes back with
 ///   a failover and expires after its lease (the event is handled later, never lost).
 ///
+/// `WAIT` holds the connection to the key's master until the replica answered: the writes
+/// through one store to one shard take a round trip to its replica each, one after the other
+/// (on a LAN, hundreds to thousands of writes a second per shard and per store; reads, such
+/// as duplicates answered done, pay it only behind writes).
+///
 /// While a shard has no replica in sync (its master just failed over and the old master is
 /// not back yet), writes of the ids in that shard fail: the deliveries are answered 503 until
 /// the shard has a replica again. That is the price of handling each event at most once.
@@ -340,8 +345,12 @@ impl RedisEventStore {
     }
 
     /// [`connect_cluster`](Self::connect_cluster) with another timeout, used for connecting
-    /// and then for every call. The cluster client retries a call up to 4 times (waiting
-    /// 50 to 500 ms) while it follows the slots to their new masters, all within the timeout.
+    /// to each node, for each answer and for every call as a whole. Within a call the cluster
+    /// client follows redirections at once (`MOVED` after a failover) and retries a node it
+    /// lost after its own backoff (the redis crate's defaults, 1.28 s at least, so at most
+    /// once within the default timeout); a call that still fails is a [`StoreError`] (the
+    /// delivery is answered 503 and Vortex retries it), and a completion is retried by the
+    /// store (see the type's documentation).
     #[cfg_attr(docsrs, doc(cfg(feature = "redis-cluster")))]
     pub async fn connect_cluster_with_timeout<U: AsRef<str>>(
         urls: impl IntoIterator<Item = U>,
@@ -378,13 +387,13 @@ fn cluster_client<U: AsRef<str>>(
             "no Redis Cluster node URL: give at least one (redis://host:port)".to_owned(),
         ));
     }
+    // The redis crate's retry backoff is kept (and its overall limit per call, the response
+    // timeout): shorter waits (tried: 4 retries, 50-500 ms) made a connection that had ridden
+    // a failover time out on every call afterwards, on every shard, in the workspace's
+    // failover test (vortex-tests, `webhook_cluster`).
     redis::cluster::ClusterClientBuilder::new(nodes)
         .connection_timeout(timeout)
         .response_timeout(timeout)
-        .overall_response_timeout(Some(timeout))
-        .retries(4)
-        .min_retry_wait(50)
-        .max_retry_wait(500)
         .build()
         .map_err(|e| {
             // E.g. nodes with different passwords or TLS modes; the message names no URL.
