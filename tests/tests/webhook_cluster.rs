@@ -6,7 +6,8 @@
 //! stream of deliveries: 300 event ids, each delivered 2 or 3 times, some duplicates at once
 //! and some later, each delivery doing what a webhook endpoint does (claim; claimed: run the
 //! handler, then complete; done: answer 200 without the handler; in progress or a store
-//! error: "Vortex retries later", the delivery comes again 100 ms later). Part way through,
+//! error: "Vortex retries later", the delivery comes again after a backoff from 100 ms to
+//! 1.6 s). Part way through,
 //! the master of some of the ids is killed (`SIGKILL`); once its replica took over it is
 //! restarted (it rejoins as the new master's replica), as a supervisor would. Every delivery
 //! must end answered with success, within 60 s, and every id must have been handled exactly
