@@ -13,7 +13,8 @@
 //! - [`table`]: the conformance table, rows of [`case::Case`];
 //! - [`checks`]: token bytes, invitation transform, webhooks, event claims across two
 //!   instances (in memory and on a real `redis-server`, see [`redis_server`]), `/me`, mock
-//!   webhooks end to end;
+//!   webhooks end to end (the store's failover test runs on a Redis Cluster, see
+//!   [`redis_cluster`]);
 //! - [`suite`]: the generic entry points, instantiated per framework by
 //!   [`conformance_suite!`].
 //!
@@ -45,6 +46,7 @@ pub mod checks;
 pub mod env;
 pub mod frameworks;
 pub mod http;
+pub use vortex_demo_driver::redis_cluster;
 pub use vortex_demo_driver::redis_server;
 pub mod suite;
 pub mod table;

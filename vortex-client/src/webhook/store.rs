@@ -24,8 +24,9 @@
 //! handler run, or a retry may run the handler while the first run is still going.
 //!
 //! Stores: [`InMemoryEventStore`] (one process, bounded), `RedisEventStore` (feature `redis`;
-//! several instances sharing one Redis), or the app's own (see [`EventStore`] for a SQL
-//! table).
+//! several instances sharing one Redis, or a Redis Cluster with the `redis-cluster` feature,
+//! every write acknowledged by a replica so that a failover loses no record), or the app's own
+//! (see [`EventStore`] for a SQL table).
 //!
 //! ```
 //! use vortex_client::webhook::store::{ClaimOutcome, EventClaims, InMemoryEventStore};
