@@ -122,7 +122,9 @@ impl VortexClientBuilder {
     }
 
     /// Uses your own `reqwest::Client` (proxies, custom TLS, a shared pool). The deadline
-    /// above still applies to each call.
+    /// above still applies to each call. The default client follows no redirect (the API key
+    /// header would follow it to another host); build yours with
+    /// `redirect(reqwest::redirect::Policy::none())` to keep that.
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -169,7 +171,11 @@ impl VortexClientBuilder {
 
         let http = match self.http {
             Some(client) => client,
-            None => reqwest::Client::builder().build().map_err(|e| {
+            // No redirects: the API key header would follow one to another host.
+            None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| {
                 Error::Config(format!(
                     "cannot build the HTTP client ({e}): check the TLS features of vortex-client"
                 ))
@@ -182,7 +188,9 @@ impl VortexClientBuilder {
         Ok(VortexClient {
             inner: Arc::new(Inner {
                 http,
-                api_url: format!("{base_url}/api/v1"),
+                api_url: reqwest::Url::parse(&format!("{base_url}/api/v1")).map_err(|e| {
+                    Error::Config(format!("invalid base URL {base_url:?}: {e}"))
+                })?,
                 server_address: server_address(&base_url),
                 base_url,
                 headers,
@@ -241,8 +249,9 @@ pub struct VortexClient {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
-    /// `{base_url}/api/v1`, the prefix of every request URL.
-    api_url: String,
+    /// `{base_url}/api/v1`, the prefix of every request URL, parsed once: a request's URL is
+    /// this one with its path set, so the scheme and host are not parsed again per call.
+    api_url: reqwest::Url,
     /// The host of `base_url` (the `server.address` of the metrics).
     server_address: Arc<str>,
     headers: HeaderMap,
@@ -553,7 +562,7 @@ impl VortexClient {
         &self,
         operation: &'static str,
         method: &Method,
-        url: &str,
+        url: &reqwest::Url,
         body: Option<Vec<u8>>,
     ) -> Result<(StatusCode, Bytes), Error> {
         let inner = &*self.inner;
@@ -612,11 +621,11 @@ impl VortexClient {
     async fn attempt(
         &self,
         method: &Method,
-        url: &str,
+        url: &reqwest::Url,
         body: Option<Bytes>,
     ) -> Result<(StatusCode, Bytes), Failure> {
         let inner = &*self.inner;
-        let mut builder = inner.http.request(method.clone(), url);
+        let mut builder = inner.http.request(method.clone(), url.clone());
         // Header by header: no copy of the map per attempt (the values are shared bytes).
         for (name, value) in &inner.headers {
             builder = builder.header(name, value);
@@ -1044,24 +1053,34 @@ impl<'a> Call<'a> {
     }
 
     /// The request URL under `api_url` (`{base_url}/api/v1`), every segment
-    /// percent-encoded; `""`, `.` and `..` are refused.
-    fn url(&self, api_url: &str) -> Result<String, Error> {
-        let mut url = String::with_capacity(api_url.len() + 64);
-        url.push_str(api_url);
+    /// percent-encoded; `""`, `.` and `..` are refused. Only the path and query are set on a
+    /// copy of `api_url` (the same URL as parsing the whole string would give: the segments
+    /// hold no `?`, `#` or `/` unencoded).
+    fn url(&self, api_url: &reqwest::Url) -> Result<reqwest::Url, Error> {
+        let mut path = String::with_capacity(api_url.path().len() + 64);
+        path.push_str(api_url.path());
         for segment in self.segments {
             if matches!(*segment, "" | "." | "..") {
                 return Err(Error::InvalidInput(format!(
                     "{segment:?} is not a valid id: ids must not be empty, `.` or `..`"
                 )));
             }
-            url.push('/');
-            url.extend(utf8_percent_encode(segment, SEGMENT));
+            path.push('/');
+            path.extend(utf8_percent_encode(segment, SEGMENT));
         }
-        for (i, (name, value)) in self.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.push_str(name);
-            url.push('=');
-            url.extend(utf8_percent_encode(value, SEGMENT));
+        let mut url = api_url.clone();
+        url.set_path(&path);
+        if !self.query.is_empty() {
+            let mut query = String::with_capacity(64);
+            for (i, (name, value)) in self.query.iter().enumerate() {
+                if i > 0 {
+                    query.push('&');
+                }
+                query.push_str(name);
+                query.push('=');
+                query.extend(utf8_percent_encode(value, SEGMENT));
+            }
+            url.set_query(Some(&query));
         }
         Ok(url)
     }

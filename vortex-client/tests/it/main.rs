@@ -17,6 +17,7 @@ mod endpoints;
 mod errors;
 mod messages;
 mod paths;
+mod redirects;
 mod retries;
 mod support;
 mod timeouts;
