@@ -188,9 +188,8 @@ impl VortexClientBuilder {
         Ok(VortexClient {
             inner: Arc::new(Inner {
                 http,
-                api_url: reqwest::Url::parse(&format!("{base_url}/api/v1")).map_err(|e| {
-                    Error::Config(format!("invalid base URL {base_url:?}: {e}"))
-                })?,
+                api_url: reqwest::Url::parse(&format!("{base_url}/api/v1"))
+                    .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))?,
                 server_address: server_address(&base_url),
                 base_url,
                 headers,
@@ -1170,6 +1169,10 @@ fn invitations_of(mut answer: Value) -> Result<Vec<Invitation>, Error> {
 mod tests {
     use super::*;
 
+    fn api() -> reqwest::Url {
+        reqwest::Url::parse("http://x/api/v1").unwrap()
+    }
+
     #[test]
     fn segments_are_encoded_and_dot_segments_refused() {
         let url = Call::new(
@@ -1177,20 +1180,45 @@ mod tests {
             Method::GET,
             &["invitations", "a/b?c#d%e f"],
         )
-        .url("http://x/api/v1")
+        .url(&api())
         .unwrap();
-        assert_eq!(url, "http://x/api/v1/invitations/a%2Fb%3Fc%23d%25e%20f");
+        assert_eq!(
+            url.as_str(),
+            "http://x/api/v1/invitations/a%2Fb%3Fc%23d%25e%20f"
+        );
         for bad in ["", ".", ".."] {
             assert!(matches!(
-                Call::new("get_invitation", Method::GET, &["invitations", bad])
-                    .url("http://x/api/v1"),
+                Call::new("get_invitation", Method::GET, &["invitations", bad]).url(&api()),
                 Err(Error::InvalidInput(_))
             ));
         }
         let ok = Call::new("get_invitation", Method::GET, &["invitations", "../x"])
-            .url("http://x/api/v1")
+            .url(&api())
             .unwrap();
-        assert_eq!(ok, "http://x/api/v1/invitations/..%2Fx");
+        assert_eq!(ok.as_str(), "http://x/api/v1/invitations/..%2Fx");
+    }
+
+    /// Setting the path and query on the parsed prefix gives the URL that parsing the whole
+    /// string gives, whatever the ids hold.
+    #[test]
+    fn urls_match_parsing_the_whole_string() {
+        let ids = [
+            "plain", "é t", "a/b", "%2e%2e", "...", "50%", "x?y=z#w", "\\back", "~-_.",
+        ];
+        for base in ["http://x/api/v1", "https://h.example:8443/prefix/api/v1"] {
+            let base = reqwest::Url::parse(base).unwrap();
+            for id in ids {
+                let query = [("targetValue", id)];
+                let segments = ["invitations", id];
+                let call = Call::new("op", Method::GET, &segments).query(&query);
+                let built = call.url(&base).unwrap();
+                let mut whole = format!("{}/invitations/", base.as_str());
+                whole.extend(utf8_percent_encode(id, SEGMENT));
+                whole.push_str("?targetValue=");
+                whole.extend(utf8_percent_encode(id, SEGMENT));
+                assert_eq!(built, reqwest::Url::parse(&whole).unwrap(), "{id:?}");
+            }
+        }
     }
 
     #[test]
