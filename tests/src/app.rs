@@ -17,7 +17,10 @@
 //! Authentication: the app's user type reads the request header [`USER_HEADER`]
 //! (`x-test-user`) with [`user_from_header`]; `None` (header absent, not UTF-8 or not the
 //! JSON of a [`VortexUser`]) means anonymous, and the user extractor/guard *rejects* (it does
-//! not produce a default user), so the framework crate answers 401 itself.
+//! not produce a default user), so the framework crate answers 401 itself. The extractor
+//! runs [`look_up_user`] with that header and [`STALL_HEADER`]: with the latter it never
+//! answers (a session store that hangs), so that a check can see the framework crate bound
+//! the wait ([`VortexRoutes::user_timeout`]).
 //!
 //! Everything else (the client, its upstream URL, retry policy and timeout, the
 //! [`SuitePolicy`], the body limit and the `/jwt` attributes hook) is already inside
@@ -30,7 +33,8 @@
 //! `WebhookClaims` layer, middleware or fairing. Rejections (and duplicates, which never
 //! reach the handler) are the framework crate's own answers.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -68,6 +72,75 @@ pub const PANIC_ID: &str = "panic-in-policy";
 /// [`VortexUser`] (camelCase). `None` (anonymous) when absent, not UTF-8 or not valid.
 pub fn user_from_header(value: Option<&[u8]>) -> Option<VortexUser> {
     serde_json::from_slice(value?).ok()
+}
+
+/// The request header that makes the test app's user extractor stall: the lookup never
+/// answers, as with a session store that hangs. Its value names the probe that counts the
+/// stalled lookups ([`stall_count`]).
+pub const STALL_HEADER: &str = "x-test-stall";
+
+/// The test app's user lookup, which every harness's extractor or guard runs: the user of
+/// [`USER_HEADER`] ([`user_from_header`]), except that with [`STALL_HEADER`] it never answers
+/// ([`stall`] under the header's value). The headers are read at once; the future owns
+/// everything (actix-web's extractor futures are `'static`).
+pub fn look_up_user(
+    user: Option<&[u8]>,
+    stall_probe: Option<&[u8]>,
+) -> impl Future<Output = Option<VortexUser>> + Send + 'static {
+    let user = user_from_header(user);
+    let stalled = stall_probe.map(|probe| stall(String::from_utf8_lossy(probe).into_owned()));
+    async move {
+        if let Some(stalled) = stalled {
+            stalled.await;
+        }
+        user
+    }
+}
+
+/// How many stalls of one probe started (were first polled) and were dropped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StallCount {
+    /// Stalls polled at least once.
+    pub started: usize,
+    /// Stalls dropped after they started (the framework gave up on them).
+    pub dropped: usize,
+}
+
+/// The stall counts of every probe, process-wide (the apps run on their own threads).
+static STALLS: Mutex<BTreeMap<String, StallCount>> = Mutex::new(BTreeMap::new());
+
+fn update_stalls(probe: &str, update: impl FnOnce(&mut StallCount)) {
+    let mut stalls = STALLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    update(stalls.entry(probe.to_owned()).or_default());
+}
+
+/// The stall counts of `probe` so far.
+pub fn stall_count(probe: &str) -> StallCount {
+    STALLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(probe)
+        .copied()
+        .unwrap_or_default()
+}
+
+/// Counts a stall as dropped when the future that holds it is dropped.
+struct Stalled(String);
+
+impl Drop for Stalled {
+    fn drop(&mut self) {
+        update_stalls(&self.0, |count| count.dropped += 1);
+    }
+}
+
+/// A future that never finishes: counted under `probe` as started when first polled and as
+/// dropped when dropped (see [`stall_count`]). Probes should be unique per check and framework.
+pub async fn stall(probe: String) {
+    update_stalls(&probe, |count| count.started += 1);
+    let _stalled = Stalled(probe);
+    std::future::pending::<()>().await;
 }
 
 /// The body of `GET /me` for `user`: `{"id": …}`.

@@ -14,7 +14,7 @@
 //! - [`checks`]: token bytes, invitation transform, webhooks, event claims across two
 //!   instances (in memory and on a real `redis-server`, see [`redis_server`]), `/me`, mock
 //!   webhooks end to end (the store's failover test runs on a Redis Cluster, see
-//!   [`redis_cluster`]);
+//!   [`redis_cluster`]), a stalled user extractor or event store;
 //! - [`suite`]: the generic entry points, instantiated per framework by
 //!   [`conformance_suite!`].
 //!
@@ -22,11 +22,11 @@
 //!
 //! 1. Write `src/frameworks/<name>.rs`: a unit struct implementing
 //!    [`app::Framework`] whose `spawn` builds the app described in [`app`] with the
-//!    framework crate (router at [`app::MOUNT`], user from [`app::USER_HEADER`] through
-//!    [`app::user_from_header`], the two verified-webhook routes answering
-//!    [`app::WebhookLog::record`], `GET /me` answering [`app::me_body`]) and serves it on
-//!    `127.0.0.1:0` on its own thread and runtime. Declare it in `src/frameworks/mod.rs`
-//!    and add the framework crate to `Cargo.toml`.
+//!    framework crate (router at [`app::MOUNT`], user from [`app::USER_HEADER`] and
+//!    [`app::STALL_HEADER`] through [`app::look_up_user`], the two verified-webhook routes
+//!    answering [`app::WebhookLog::record`], `GET /me` answering [`app::me_body`]) and
+//!    serves it on `127.0.0.1:0` on its own thread and runtime. Declare it in
+//!    `src/frameworks/mod.rs` and add the framework crate to `Cargo.toml`.
 //! 2. Add one line to `tests/http/main.rs`:
 //!    `vortex_tests::conformance_suite!(actix_suite, vortex_tests::frameworks::actix::ActixFramework);`
 //!
@@ -140,6 +140,16 @@ macro_rules! conformance_suite {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn mock_webhooks_end_to_end() {
                 $crate::suite::mock_webhooks_end_to_end::<Under>().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn stalled_user_extractor() {
+                $crate::suite::stalled_user::<Under>().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn stalled_webhook_store() {
+                $crate::suite::stalled_event_store::<Under>().await;
             }
 
             /// The table rows marked `known_bug` for this framework: each asserts the

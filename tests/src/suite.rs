@@ -61,6 +61,16 @@ pub async fn mock_webhooks_end_to_end<F: Framework>() {
     checks::e2e::mock_webhooks_end_to_end::<F>().await;
 }
 
+/// A user extractor that never answers: 503 after the user timeout.
+pub async fn stalled_user<F: Framework>() {
+    checks::stalls::stalled_user::<F>().await;
+}
+
+/// A webhook event store that never answers: 503 after the store timeout.
+pub async fn stalled_event_store<F: Framework>() {
+    checks::stalls::stalled_event_store::<F>().await;
+}
+
 /// The metrics of a scripted sequence (run in the `metrics` test binary: a global recorder).
 pub async fn metrics<F: Framework>() {
     checks::metrics::metrics::<F>().await;

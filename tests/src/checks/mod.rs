@@ -1,7 +1,7 @@
 //! The checks that are not rows of the table: token bytes, the invitation transform with key
 //! order, webhooks, event claims across two instances (in memory and on Redis), the
-//! current-user extractor, the `OwnInvitations` policy, and mock webhooks delivered end to
-//! end.
+//! current-user extractor, the `OwnInvitations` policy, mock webhooks delivered end to end,
+//! and stalls (a user extractor or an event store that never answers).
 
 pub mod claims;
 pub mod e2e;
@@ -9,6 +9,7 @@ pub mod me;
 pub mod metrics;
 pub mod openapi;
 pub mod own;
+pub mod stalls;
 pub mod tokens;
 pub mod transform;
 pub mod webhooks;

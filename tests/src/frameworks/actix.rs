@@ -1,7 +1,8 @@
 //! The test app on actix-web 4 with `vortex-actix` (see [`crate::app`] for the contract).
 
-use std::future::{Ready, ready};
+use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::ContentType;
@@ -10,28 +11,30 @@ use vortex_actix::{CurrentUser, VerifiedWebhook};
 use vortex_routes::VortexUser;
 
 use crate::app::{
-    AppConfig, FRESH_WEBHOOK_PATH, Framework, ME_PATH, MOUNT, RunningApp, USER_HEADER,
-    WEBHOOK_PATH, WebhookLog, me_body, user_from_header,
+    AppConfig, FRESH_WEBHOOK_PATH, Framework, ME_PATH, MOUNT, RunningApp, STALL_HEADER,
+    USER_HEADER, WEBHOOK_PATH, WebhookLog, look_up_user, me_body,
 };
 
 /// The suite's actix-web app.
 #[derive(Debug, Clone, Copy)]
 pub struct ActixFramework;
 
-/// The app's user extractor: [`USER_HEADER`] through [`user_from_header`]; fails when
-/// anonymous.
+/// The app's user extractor: [`USER_HEADER`] and [`STALL_HEADER`] through
+/// [`look_up_user`]; fails when anonymous.
 struct TestUser(VortexUser);
 
 impl FromRequest for TestUser {
     type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let user = user_from_header(request.headers().get(USER_HEADER).map(|v| v.as_bytes()));
-        ready(
-            user.map(TestUser)
-                .ok_or_else(|| actix_web::error::ErrorUnauthorized("anonymous")),
-        )
+        let header = |name: &str| request.headers().get(name).map(|v| v.as_bytes());
+        let user = look_up_user(header(USER_HEADER), header(STALL_HEADER));
+        Box::pin(async move {
+            user.await
+                .map(TestUser)
+                .ok_or_else(|| actix_web::error::ErrorUnauthorized("anonymous"))
+        })
     }
 }
 

@@ -13,23 +13,25 @@ use vortex_axum::{CurrentUser, VerifiedWebhook};
 use vortex_routes::{VortexUser, WebhookVerifier};
 
 use crate::app::{
-    AppConfig, FRESH_WEBHOOK_PATH, Framework, ME_PATH, MOUNT, RunningApp, USER_HEADER,
-    WEBHOOK_PATH, WebhookLog, me_body, user_from_header,
+    AppConfig, FRESH_WEBHOOK_PATH, Framework, ME_PATH, MOUNT, RunningApp, STALL_HEADER,
+    USER_HEADER, WEBHOOK_PATH, WebhookLog, look_up_user, me_body,
 };
 
 /// The suite's axum app.
 #[derive(Debug, Clone, Copy)]
 pub struct AxumFramework;
 
-/// The app's user extractor: [`USER_HEADER`] through [`user_from_header`]; rejects when
-/// anonymous.
+/// The app's user extractor: [`USER_HEADER`] and [`STALL_HEADER`] through
+/// [`look_up_user`]; rejects when anonymous.
 struct TestUser(VortexUser);
 
 impl<S: Send + Sync> FromRequestParts<S> for TestUser {
     type Rejection = StatusCode;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
-        user_from_header(parts.headers.get(USER_HEADER).map(|v| v.as_bytes()))
+        let header = |name: &str| parts.headers.get(name).map(|v| v.as_bytes());
+        look_up_user(header(USER_HEADER), header(STALL_HEADER))
+            .await
             .map(TestUser)
             .ok_or(StatusCode::UNAUTHORIZED)
     }

@@ -10,16 +10,16 @@ use vortex_rocket::{CurrentUser, Duplicate, VerifiedWebhook};
 use vortex_routes::{VortexUser, WebhookVerifier};
 
 use crate::app::{
-    AppConfig, FRESH_WEBHOOK_PATH, Framework, MOUNT, RunningApp, USER_HEADER, WebhookLog, me_body,
-    user_from_header,
+    AppConfig, FRESH_WEBHOOK_PATH, Framework, MOUNT, RunningApp, STALL_HEADER, USER_HEADER,
+    WebhookLog, look_up_user, me_body,
 };
 
 /// The suite's Rocket app.
 #[derive(Debug, Clone, Copy)]
 pub struct RocketFramework;
 
-/// The app's user guard: [`USER_HEADER`] through [`user_from_header`]; forwards when
-/// anonymous.
+/// The app's user guard: [`USER_HEADER`] and [`STALL_HEADER`] through [`look_up_user`];
+/// forwards when anonymous.
 struct TestUser(VortexUser);
 
 #[rocket::async_trait]
@@ -27,8 +27,8 @@ impl<'r> FromRequest<'r> for TestUser {
     type Error = ();
 
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, ()> {
-        let header = request.headers().get_one(USER_HEADER).map(str::as_bytes);
-        match user_from_header(header) {
+        let header = |name: &str| request.headers().get_one(name).map(str::as_bytes);
+        match look_up_user(header(USER_HEADER), header(STALL_HEADER)).await {
             Some(user) => request::Outcome::Success(Self(user)),
             None => request::Outcome::Forward(Status::Unauthorized),
         }
