@@ -6,21 +6,25 @@
 //! Without `VORTEX_API_KEY` it runs on an embedded vortex-mock; the environment variables
 //! it reads are listed in `vortex_demo::config`.
 
+mod bound;
 mod serve;
 mod session;
 
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{FromRef, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use bound::Bounded;
+use hyper::body::Incoming;
 use session::SessionUser;
-use tower_sessions::{MemoryStore, Session};
+use tower::{Layer as _, Service};
+use tower_sessions::{MemoryStore, Session, SessionStore};
 use tower_sessions_redis_store::RedisStore;
 use tower_sessions_redis_store::fred::prelude::{
     ClientLike as _, Config, ConnectionConfig, PerformanceConfig, Pool, ReconnectPolicy,
@@ -29,7 +33,6 @@ use tower_sessions_redis_store::fred::types::config::UnresponsiveConfig;
 use vortex_axum::VerifiedWebhook;
 use vortex_axum::WebhookVerifier;
 use vortex_demo::app::SESSION_USER_ID;
-use vortex_demo::serving::{REQUEST_TIMEOUT, REQUEST_TIMEOUT_MESSAGE};
 use vortex_demo::{
     DemoApp, DemoConfig, DemoResponse, Upstream, openapi, page, print_banner, serving,
 };
@@ -142,27 +145,6 @@ async fn readyz(State(app): State<AppState>) -> Response {
     reply(app.demo.readiness(sessions).await)
 }
 
-/// Bounds every request: past [`REQUEST_TIMEOUT`] the request's future is dropped and the
-/// answer is 503 JSON with `Retry-After` (tower-http's `TimeoutLayer` answers an empty body).
-async fn bounded(request: Request, next: Next) -> Response {
-    // Kept for the log line: copies of shared bytes, not a string built per request.
-    let (method, uri) = (request.method().clone(), request.uri().clone());
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            let path = uri.path();
-            tracing::error!(
-                "{method} {path} did not finish within {REQUEST_TIMEOUT:?}: answered 503"
-            );
-            let mut answer = reply(DemoResponse::error(503, REQUEST_TIMEOUT_MESSAGE));
-            answer
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            answer
-        }
-    }
-}
-
 async fn index() -> Html<&'static str> {
     Html(page::INDEX_HTML)
 }
@@ -271,21 +253,22 @@ async fn session_pool(url: &str) -> Result<Pool, String> {
     Ok(pool)
 }
 
-/// The app with its sessions: in Redis when `pool` is set (shared by all instances), else in
-/// this process's memory; every request bounded by [`REQUEST_TIMEOUT`].
-fn with_sessions(app: Router, pool: Option<Pool>, config: &DemoConfig) -> Router {
-    let app = match pool {
-        Some(pool) => app.layer(session::layer(
-            RedisStore::new(pool),
-            &config.session_secret,
-        )),
-        None => app.layer(session::layer(
-            MemoryStore::default(),
-            &config.session_secret,
-        )),
-    };
-    // Outermost, so that it also bounds the session layer's save after the handler.
-    app.layer(axum::middleware::from_fn(bounded))
+/// The app with its sessions kept in `store`, every request bounded by
+/// [`REQUEST_TIMEOUT`](vortex_demo::serving::REQUEST_TIMEOUT).
+///
+/// The layers wrap the whole router rather than each route (`Router::layer`): for each
+/// request they then copy the router (one reference count) instead of a boxed stack per
+/// route. The bound is outermost, so that it also bounds the session layer's save after the
+/// handler.
+fn with_sessions<S: SessionStore + Clone>(
+    app: Router,
+    store: S,
+    config: &DemoConfig,
+) -> impl Service<Request<Incoming>, Response = Response, Error = Infallible, Future: Send>
++ Clone
++ Send
++ 'static {
+    Bounded::new(session::layer(store, &config.session_secret).layer(app))
 }
 
 #[tokio::main]
@@ -314,9 +297,21 @@ async fn run() -> Result<(), String> {
         demo: demo.clone(),
         sessions: pool.clone(),
     }));
-    let app = with_sessions(app(&demo).with_state(state), pool, &config);
+    let app = app(&demo).with_state(state);
     print_banner(&config, listening, &upstream.describe());
-    serve::serve(listener, app, serving::shutdown_signal()).await;
+    let shutdown = serving::shutdown_signal();
+    // Sessions in Redis when it is configured (shared by all instances), else in this
+    // process's memory.
+    match pool {
+        Some(pool) => {
+            let app = with_sessions(app, RedisStore::new(pool), &config);
+            serve::serve(listener, app, shutdown).await;
+        }
+        None => {
+            let app = with_sessions(app, MemoryStore::default(), &config);
+            serve::serve(listener, app, shutdown).await;
+        }
+    }
     drop(upstream); // the embedded mock lives as long as the server
     Ok(())
 }

@@ -12,19 +12,27 @@
 //!   in-flight requests (idle ones are closed) for up to 30 s, then return regardless, even
 //!   if a client holds a half-sent request head.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
 
-use axum::Router;
+use axum::extract::Request;
+use axum::response::Response;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower::Service;
 use vortex_demo::serving::{DRAIN_TIMEOUT, REQUEST_HEAD_TIMEOUT};
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains for up to 30 s.
-pub(crate) async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+pub(crate) async fn serve<S>(listener: TcpListener, app: S, shutdown: impl Future<Output = ()>)
+where
+    S: Service<Request<Incoming>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
     let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
