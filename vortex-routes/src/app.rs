@@ -8,7 +8,7 @@ pub use super::metrics;
 #[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
 pub use super::openapi::{VortexApi, openapi, openapi_json};
 pub use super::{
-    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Authorize, Decision, DenyAll, Operation,
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Answered, Authorize, Decision, DenyAll, Operation,
     OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
     WebhookVerifier, policy_fn,
 };

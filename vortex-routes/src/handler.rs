@@ -5,7 +5,7 @@ use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::FutureExt as _;
 use futures_util::future::try_join_all;
@@ -13,10 +13,11 @@ use serde_json::{Map, Value};
 use tracing::Instrument as _;
 
 use super::adapter::{BodyError, RouteRequest, RouteResponse};
+use super::answered::{AnswerHook, Answered};
 use super::error::{ErrorRenderer, RouteError, Seconds};
 use super::input::{self, Action};
 use super::metrics;
-use super::operation::Operation;
+use super::operation::{Operation, OperationKind};
 use super::policy::{BoxFuture, Decision, Policy, is_own_invitation};
 use super::route::{RouteKind, match_route};
 use super::shape::{AnswerError, Shape};
@@ -24,6 +25,7 @@ use vortex_client::Error;
 use vortex_client::ExpiresIn;
 use vortex_client::RawApi;
 use vortex_client::TokenError;
+use vortex_client::UserId;
 use vortex_client::VortexClient;
 use vortex_client::VortexUser;
 use vortex_client::token::TokenOptions;
@@ -73,6 +75,7 @@ struct Inner {
     body_limit: usize,
     jwt_attributes: Option<Arc<AttributesHook>>,
     render_error: Option<ErrorRenderer>,
+    on_answer: Option<AnswerHook>,
     user_timeout: Duration,
     deadline: Option<Duration>,
 }
@@ -86,6 +89,7 @@ impl fmt::Debug for VortexRoutes {
             .field("user_timeout", &self.inner.user_timeout)
             .field("deadline", &self.deadline_duration())
             .field("error_renderer", &self.inner.render_error.is_some())
+            .field("on_answer", &self.inner.on_answer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +105,7 @@ impl VortexRoutes {
                 body_limit: DEFAULT_BODY_LIMIT,
                 jwt_attributes: None,
                 render_error: None,
+                on_answer: None,
                 user_timeout: DEFAULT_USER_TIMEOUT,
                 deadline: None,
             }),
@@ -164,6 +169,41 @@ impl VortexRoutes {
         F: Fn(&RouteError) -> Value + Send + Sync + 'static,
     {
         self.inner_mut().render_error = Some(Arc::new(render));
+        self
+    }
+
+    /// Sets a hook called once per request with what was [`Answered`]: route, operation,
+    /// user id, status, error kind and time taken. For an access log, an audit trail or
+    /// counters of the app's own; it runs on the request's path, after the answer is made and
+    /// before it is sent, so it should only record (no I/O that can wait).
+    ///
+    /// The routes' own `vortex.route` span (at `DEBUG`, with the same fields) serves
+    /// `tracing` tools; this hook costs nothing when not set and needs no span.
+    ///
+    /// ```
+    /// use vortex_client::VortexClient;
+    /// use vortex_routes::{AllowAllAuthenticated, Answered, VortexRoutes};
+    ///
+    /// # fn main() -> Result<(), vortex_client::Error> {
+    /// let client = VortexClient::new("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")?;
+    /// let routes = VortexRoutes::new(client, AllowAllAuthenticated).on_answer(|answered: &Answered<'_>| {
+    ///     tracing::info!(
+    ///         route = answered.route.map(|route| route.pattern()),
+    ///         status = answered.status,
+    ///         user.id = answered.user_id.map(tracing::field::display),
+    ///         latency_ms = answered.elapsed.as_secs_f64() * 1000.0,
+    ///         "vortex request"
+    ///     );
+    /// });
+    /// # let _ = routes;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn on_answer<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Answered<'_>) + Send + Sync + 'static,
+    {
+        self.inner_mut().on_answer = Some(Arc::new(hook));
         self
     }
 
@@ -232,7 +272,9 @@ impl VortexRoutes {
     #[allow(clippy::manual_async_fn)] // see above
     pub fn serve<R: RouteRequest>(&self, mut request: R) -> impl Future<Output = RouteResponse> {
         async move {
-            let span = tracing::info_span!(
+            // At `DEBUG`, as tower-http's request spans: an app logging at `INFO` pays nothing
+            // for it (its access log takes `on_answer`).
+            let span = tracing::debug_span!(
                 "vortex.route",
                 route = tracing::field::Empty,
                 operation = tracing::field::Empty,
@@ -243,10 +285,14 @@ impl VortexRoutes {
             // Boxed: the steps' future (user, action, body) stays out of this one, which the
             // framework copies and boxes; both stay small allocations.
             let started = metrics::Started::now();
-            let mut route = None;
+            let hook_started = self.inner.on_answer.as_ref().map(|_| Instant::now());
+            let mut seen = Seen {
+                keep_user_id: hook_started.is_some(),
+                ..Seen::default()
+            };
             let stage = Progress::default();
             let deadline = self.deadline_duration();
-            let steps = self.respond(&mut request, &stage, &mut route);
+            let steps = self.respond(&mut request, &stage, &mut seen);
             let outcome =
                 tokio::time::timeout(deadline, AssertUnwindSafe(Box::pin(steps)).catch_unwind())
                     .instrument(span.clone())
@@ -266,7 +312,18 @@ impl VortexRoutes {
                 Err(error) => (self.refuse(&error), Some(error.kind())),
             };
             span.record("status", answer.status());
-            started.finish(request.method(), route, answer.status(), error);
+            started.finish(request.method(), seen.route, answer.status(), error);
+            if let (Some(hook), Some(hook_started)) = (&self.inner.on_answer, hook_started) {
+                hook(&Answered {
+                    method: request.method(),
+                    route: seen.route,
+                    operation: seen.operation,
+                    user_id: seen.user_id.as_ref(),
+                    status: answer.status(),
+                    error,
+                    elapsed: hook_started.elapsed(),
+                });
+            }
             answer
         }
     }
@@ -289,11 +346,11 @@ impl VortexRoutes {
         &'a self,
         request: &'a mut R,
         stage: &'a Progress,
-        route: &'a mut Option<RouteKind>,
+        seen: &'a mut Seen,
     ) -> impl Future<Output = Result<RouteResponse, RouteError>> {
         async move {
             let mut matched = match_route(request.method(), request.path())?;
-            *route = Some(matched.kind);
+            seen.route = Some(matched.kind);
             record_if_enabled("route", matched.kind.pattern());
             stage.set(Stage::User);
             let user_timeout = self.inner.user_timeout;
@@ -302,6 +359,9 @@ impl VortexRoutes {
                 .map_err(|_| RouteError::dependency_timeout(Stage::User.what(), user_timeout))?
                 .into_user()?;
             record_if_enabled("user.id", tracing::field::display(&user.id));
+            if seen.keep_user_id {
+                seen.user_id = Some(user.id.clone());
+            }
             stage.set(Stage::Body);
             let body = request
                 .body(self.inner.body_limit)
@@ -319,6 +379,7 @@ impl VortexRoutes {
             )?;
             drop(body);
             let operation = action.operation();
+            seen.operation = Some(operation.kind());
             record_if_enabled("operation", operation.name());
             stage.set(Stage::Policy);
             let own_only = match self.inner.policy.decide(operation, &user).await {
@@ -508,6 +569,16 @@ impl Stage {
             Self::Vortex => "the Vortex API",
         }
     }
+}
+
+/// What the steps of a request learnt, for its metrics and the app's `on_answer` hook.
+#[derive(Debug, Default)]
+struct Seen {
+    route: Option<RouteKind>,
+    operation: Option<OperationKind>,
+    /// Kept only for the hook (a copy of the id).
+    user_id: Option<UserId>,
+    keep_user_id: bool,
 }
 
 /// The stage a request reached; shared with the deadline, which reads it when it fires.

@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapter;
+mod answered;
 pub mod app;
 mod error;
 mod handler;
@@ -18,6 +19,7 @@ mod shape;
 mod transform;
 mod webhook;
 
+pub use answered::Answered;
 pub use error::{RouteError, RouteErrorKind};
 pub use handler::{
     DEFAULT_BODY_LIMIT, DEFAULT_DEADLINE_MARGIN, DEFAULT_USER_TIMEOUT, VortexRoutes,

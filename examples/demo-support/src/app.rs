@@ -100,7 +100,8 @@ impl DemoApp {
             .claims(event_claims(config).await?);
         Ok(Self {
             events: Events::default(),
-            routes: VortexRoutes::new(upstream.client.clone(), DemoPolicy),
+            routes: VortexRoutes::new(upstream.client.clone(), DemoPolicy)
+                .on_answer(crate::logging::log_answer),
             webhooks,
             metrics: Metrics::install()?,
             failures: SimulatedFailures::default(),

@@ -37,3 +37,11 @@ pub use config::{DemoConfig, SessionSecret};
 pub use metrics::Metrics;
 pub use policy::DemoPolicy;
 pub use upstream::Upstream;
+
+/// The demos' allocator: mimalloc, as many production servers use. With glibc's `malloc`,
+/// what one Tokio worker allocates (a request's buffers) and another frees takes the first
+/// arena's lock: under load that costs futex calls on most requests (measured on the proxied
+/// lists: 15 us of CPU per request out of 87). mimalloc frees across threads without a lock.
+/// An app that links this crate gets it; an app of its own chooses its allocator itself.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

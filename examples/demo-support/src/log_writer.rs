@@ -81,6 +81,15 @@ impl BatchedStderr {
         };
         (Self { shared }, guard)
     }
+
+    /// Adds `bytes` (whole lines) to the batch, as an `INFO` line is written.
+    pub fn write_batched(&self, bytes: &[u8]) {
+        let _ = LineWriter {
+            shared: &self.shared,
+            urgent: false,
+        }
+        .write_all(bytes);
+    }
 }
 
 /// Stops the flusher and writes out what is buffered, when dropped: keep it until `main`

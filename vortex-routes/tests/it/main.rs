@@ -1,0 +1,4 @@
+//! The route core's integration tests, one binary.
+
+mod answered;
+mod deadlines;
