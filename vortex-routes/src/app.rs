@@ -8,8 +8,8 @@ pub use super::metrics;
 #[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
 pub use super::openapi::{VortexApi, openapi, openapi_json};
 pub use super::{
-    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Answered, Authorize, Decision, DenyAll, Operation,
-    OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
+    AdminScopeOr, AllowAllAuthenticated, AllowOperations, Answered, Authorize, Decision, DenyAll,
+    Operation, OperationKind, OwnInvitations, RouteError, RouteErrorKind, VortexRoutes, VortexUser,
     WebhookVerifier, policy_fn,
 };
 pub use vortex_client::webhook::store::{EventClaims, EventStore, InMemoryEventStore};

@@ -93,7 +93,10 @@ pub fn log_answer(answered: &Answered<'_>) {
         route: answered.route.map_or("", RouteKind::pattern),
         operation: answered.operation.map_or("", OperationKind::name),
         status: answered.status,
-        user_id: answered.user_id.map(ToString::to_string).unwrap_or_default(),
+        user_id: answered
+            .user_id
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         latency_ms: (answered.elapsed.as_secs_f64() * 1e6).round() / 1000.0,
     };
     let text = if log.json {
@@ -119,7 +122,11 @@ impl AccessLine<'_> {
     fn text(&self, ansi: bool) -> String {
         let mut line = String::with_capacity(256);
         let _ = SystemTime.format_time(&mut Writer::new(&mut line));
-        let level = if ansi { "\x1b[32m INFO\x1b[0m" } else { " INFO" };
+        let level = if ansi {
+            "\x1b[32m INFO\x1b[0m"
+        } else {
+            " INFO"
+        };
         let _ = writeln!(
             line,
             " {level} {ACCESS_TARGET}: vortex request route={:?} operation={:?} status={} \
