@@ -288,12 +288,12 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<u8> {
         let byte = self.peek()?;
         self.pos += 1;
@@ -317,7 +317,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips whitespace, which the output drops.
-    #[inline]
+    #[inline(always)]
     fn skip_ws(&mut self) {
         if matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.flush();
@@ -524,23 +524,28 @@ impl<'a> Scanner<'a> {
 
     /// The end (index of the closing quote) of the string starting at `pos`, and which
     /// escapes it has.
+    #[inline(always)]
     fn string_end(&self) -> Step<(usize, Escapes)> {
         let bytes = self.bytes;
         let mut i = self.pos + 1;
         let mut escapes = Escapes::None;
         loop {
-            // Eight bytes at a time to the first `"`, `\` or control character.
-            while let Some(chunk) = bytes.get(i..i + 8) {
-                let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-                let stops = string_stops(word);
-                if stops != 0 {
-                    i += (stops.trailing_zeros() / 8) as usize;
+            // Eight bytes at a time to the first `"`, `\` or control character; the body's
+            // last few bytes one at a time.
+            loop {
+                if let Some(chunk) = bytes.get(i..i + 8) {
+                    let stops = string_stops(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+                    if stops != 0 {
+                        i += (stops.trailing_zeros() / 8) as usize;
+                        break;
+                    }
+                    i += 8;
+                } else {
+                    while i < bytes.len() && !STRING_STOP[bytes[i] as usize] {
+                        i += 1;
+                    }
                     break;
                 }
-                i += 8;
-            }
-            while i < bytes.len() && !STRING_STOP[bytes[i] as usize] {
-                i += 1;
             }
             match bytes.get(i) {
                 Some(b'"') => return Ok((i, escapes)),
