@@ -19,6 +19,7 @@ use crate::metrics;
 use crate::retry::{Budget, RetryBudget, RetryPolicy};
 use crate::time::Clock;
 use crate::token::{JwtParams, Signer, TokenError, TokenOptions, TokenPayload};
+use crate::transport::{Transport, TransportError};
 use crate::types::{
     AcceptUser, AutojoinDomainsResponse, ConfigureAutojoinRequest, CreateInvitationRequest,
     CreateInvitationResponse, Invitation, SyncInternalInvitationRequest,
@@ -121,9 +122,15 @@ impl VortexClientBuilder {
         self
     }
 
-    /// Uses your own `reqwest::Client` (proxies, custom TLS, a shared pool). The deadline
-    /// above still applies to each call. The default client follows no redirect (the API key
-    /// header would follow it to another host); build yours with
+    /// Sends the requests through your own `reqwest::Client` (custom TLS roots, a proxy of
+    /// your choosing, a shared pool). The deadline above still applies to each call.
+    ///
+    /// Without it, the client sends through hyper's pooled HTTP/1.1 client (rustls for
+    /// `https://`, with the platform's certificate verifier), which costs a fraction of a
+    /// reqwest call per request; it goes through a default reqwest client instead when the
+    /// environment sets a proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, honouring
+    /// `NO_PROXY`) or when TLS comes from `native-tls` alone. Neither default follows a
+    /// redirect (the API key header would follow it to another host): build yours with
     /// `redirect(reqwest::redirect::Policy::none())` to keep that.
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -169,17 +176,11 @@ impl VortexClientBuilder {
         );
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
 
-        let http = match self.http {
-            Some(client) => client,
-            // No redirects: the API key header would follow one to another host.
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| {
-                Error::Config(format!(
-                    "cannot build the HTTP client ({e}): check the TLS features of vortex-client"
-                ))
-            })?,
+        let api_url = reqwest::Url::parse(&format!("{base_url}/api/v1"))
+            .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))?;
+        let transport = match self.http {
+            Some(client) => Transport::Reqwest(client),
+            None => Transport::default_for(api_url.scheme() == "https").map_err(Error::Config)?,
         };
         let mut signer = Signer::new(key);
         if let Some(clock) = self.clock {
@@ -187,9 +188,8 @@ impl VortexClientBuilder {
         }
         Ok(VortexClient {
             inner: Arc::new(Inner {
-                http,
-                api_url: reqwest::Url::parse(&format!("{base_url}/api/v1"))
-                    .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))?,
+                transport,
+                api_url: ApiUrl::new(&api_url)?,
                 server_address: server_address(&base_url),
                 base_url,
                 headers,
@@ -246,11 +246,10 @@ pub struct VortexClient {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    transport: Transport,
     base_url: String,
-    /// `{base_url}/api/v1`, the prefix of every request URL, parsed once: a request's URL is
-    /// this one with its path set, so the scheme and host are not parsed again per call.
-    api_url: reqwest::Url,
+    /// `{base_url}/api/v1`, the prefix of every request URL, parsed once.
+    api_url: ApiUrl,
     /// The host of `base_url` (the `server.address` of the metrics).
     server_address: Arc<str>,
     headers: HeaderMap,
@@ -260,6 +259,38 @@ struct Inner {
     /// Shared by all clones: they share `Inner`.
     budget: Budget,
     signer: Signer,
+}
+
+/// `{base_url}/api/v1` parsed once: each request's URL is its scheme and authority (shared
+/// bytes) with the request's path and query.
+struct ApiUrl {
+    scheme: http::uri::Scheme,
+    authority: http::uri::Authority,
+    /// The path, without a trailing `/` (`/api/v1`, or `/prefix/api/v1`).
+    path: String,
+}
+
+impl ApiUrl {
+    /// From the URL as `url` normalized it (host in lower case, default port left out).
+    fn new(url: &reqwest::Url) -> Result<Self, Error> {
+        let invalid = |why: String| Error::Config(format!("invalid base URL {url}: {why}"));
+        let host = url
+            .host()
+            .ok_or_else(|| invalid("it has no host".to_owned()))?;
+        let authority = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        Ok(Self {
+            scheme: url
+                .scheme()
+                .parse()
+                .map_err(|e: http::uri::InvalidUri| invalid(e.to_string()))?,
+            authority: http::uri::Authority::from_maybe_shared(Bytes::from(authority))
+                .map_err(|e| invalid(e.to_string()))?,
+            path: url.path().trim_end_matches('/').to_owned(),
+        })
+    }
 }
 
 impl fmt::Debug for VortexClient {
@@ -561,7 +592,7 @@ impl VortexClient {
         &self,
         operation: &'static str,
         method: &Method,
-        url: &reqwest::Url,
+        url: &http::Uri,
         body: Option<Vec<u8>>,
     ) -> Result<(StatusCode, Bytes), Error> {
         let inner = &*self.inner;
@@ -620,52 +651,54 @@ impl VortexClient {
     async fn attempt(
         &self,
         method: &Method,
-        url: &reqwest::Url,
+        url: &http::Uri,
         body: Option<Bytes>,
     ) -> Result<(StatusCode, Bytes), Failure> {
         let inner = &*self.inner;
-        let mut builder = inner.http.request(method.clone(), url.clone());
-        // Header by header: no copy of the map per attempt (the values are shared bytes).
-        for (name, value) in &inner.headers {
-            builder = builder.header(name, value);
+        let answer = match body {
+            Some(body) => {
+                let mut headers = inner.headers.clone();
+                headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                inner
+                    .transport
+                    .send(method, url.clone(), &headers, Some(body))
+                    .await
+            }
+            None => {
+                inner
+                    .transport
+                    .send(method, url.clone(), &inner.headers, None)
+                    .await
+            }
         }
-        if let Some(body) = body {
-            builder = builder
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body);
-        }
-        let answer = builder.send().await.map_err(|e| {
-            let connect = e.is_connect();
-            self.transport_failure(e, connect)
-        })?;
-        let status = answer.status();
-        let retry_after = retry_after(answer.headers());
-        let body = answer
-            .bytes()
-            .await
-            .map_err(|e| self.transport_failure(e, false))?;
+        .map_err(|e| self.transport_failure(e))?;
+        let status = answer.status;
         if status.is_success() {
-            return Ok((status, body));
+            return Ok((status, answer.body));
         }
+        let retry_after = retry_after(&answer.headers);
         Err(Failure {
             retryable: matches!(status.as_u16(), 429 | 502 | 503 | 504),
             retry_after,
-            error: self.status_error(status, &body, retry_after),
+            error: self.status_error(status, &answer.body, retry_after),
             outcome: metrics::Attempt::Status(status.as_u16()),
         })
     }
 
     /// A failed attempt without an answer: retryable when it could not connect.
-    fn transport_failure(&self, error: reqwest::Error, connect: bool) -> Failure {
+    fn transport_failure(&self, error: TransportError) -> Failure {
         let outcome = if error.is_timeout() {
             "timeout"
-        } else if connect {
+        } else if error.is_connect() {
             "connect"
         } else {
             "transport"
         };
         Failure {
-            retryable: connect,
+            retryable: error.is_connect(),
             retry_after: None,
             error: self.transport(error),
             outcome: metrics::Attempt::Error(outcome),
@@ -705,11 +738,11 @@ impl VortexClient {
         Some(wait)
     }
 
-    fn transport(&self, error: reqwest::Error) -> Error {
+    fn transport(&self, error: TransportError) -> Error {
         if error.is_timeout() {
             Error::Timeout(self.inner.timeout)
         } else {
-            Error::Transport(error.without_url())
+            Error::Transport(error)
         }
     }
 
@@ -1052,12 +1085,12 @@ impl<'a> Call<'a> {
     }
 
     /// The request URL under `api_url` (`{base_url}/api/v1`), every segment
-    /// percent-encoded; `""`, `.` and `..` are refused. Only the path and query are set on a
-    /// copy of `api_url` (the same URL as parsing the whole string would give: the segments
-    /// hold no `?`, `#` or `/` unencoded).
-    fn url(&self, api_url: &reqwest::Url) -> Result<reqwest::Url, Error> {
-        let mut path = String::with_capacity(api_url.path().len() + 64);
-        path.push_str(api_url.path());
+    /// percent-encoded; `""`, `.` and `..` are refused. The scheme and host were parsed once
+    /// (the URL is the one parsing the whole string would give: the segments hold no `?`,
+    /// `#` or `/` unencoded).
+    fn url(&self, api_url: &ApiUrl) -> Result<http::Uri, Error> {
+        let mut path = String::with_capacity(api_url.path.len() + 96);
+        path.push_str(&api_url.path);
         for segment in self.segments {
             if matches!(*segment, "" | "." | "..") {
                 return Err(Error::InvalidInput(format!(
@@ -1067,21 +1100,20 @@ impl<'a> Call<'a> {
             path.push('/');
             path.extend(utf8_percent_encode(segment, SEGMENT));
         }
-        let mut url = api_url.clone();
-        url.set_path(&path);
-        if !self.query.is_empty() {
-            let mut query = String::with_capacity(64);
-            for (i, (name, value)) in self.query.iter().enumerate() {
-                if i > 0 {
-                    query.push('&');
-                }
-                query.push_str(name);
-                query.push('=');
-                query.extend(utf8_percent_encode(value, SEGMENT));
-            }
-            url.set_query(Some(&query));
+        for (i, (name, value)) in self.query.iter().enumerate() {
+            path.push(if i == 0 { '?' } else { '&' });
+            path.push_str(name);
+            path.push('=');
+            path.extend(utf8_percent_encode(value, SEGMENT));
         }
-        Ok(url)
+        let path = http::uri::PathAndQuery::from_maybe_shared(Bytes::from(path))
+            .map_err(|e| Error::InvalidInput(format!("cannot build the request URL: {e}")))?;
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(api_url.scheme.clone());
+        parts.authority = Some(api_url.authority.clone());
+        parts.path_and_query = Some(path);
+        http::Uri::from_parts(parts)
+            .map_err(|e| Error::InvalidInput(format!("cannot build the request URL: {e}")))
     }
 
     /// The path with its ids (not secret), for tracing.
@@ -1169,8 +1201,8 @@ fn invitations_of(mut answer: Value) -> Result<Vec<Invitation>, Error> {
 mod tests {
     use super::*;
 
-    fn api() -> reqwest::Url {
-        reqwest::Url::parse("http://x/api/v1").unwrap()
+    fn api() -> ApiUrl {
+        ApiUrl::new(&reqwest::Url::parse("http://x/api/v1").unwrap()).unwrap()
     }
 
     #[test]
@@ -1183,7 +1215,7 @@ mod tests {
         .url(&api())
         .unwrap();
         assert_eq!(
-            url.as_str(),
+            url.to_string(),
             "http://x/api/v1/invitations/a%2Fb%3Fc%23d%25e%20f"
         );
         for bad in ["", ".", ".."] {
@@ -1195,7 +1227,7 @@ mod tests {
         let ok = Call::new("get_invitation", Method::GET, &["invitations", "../x"])
             .url(&api())
             .unwrap();
-        assert_eq!(ok.as_str(), "http://x/api/v1/invitations/..%2Fx");
+        assert_eq!(ok.to_string(), "http://x/api/v1/invitations/..%2Fx");
     }
 
     /// Setting the path and query on the parsed prefix gives the URL that parsing the whole
@@ -1205,18 +1237,25 @@ mod tests {
         let ids = [
             "plain", "é t", "a/b", "%2e%2e", "...", "50%", "x?y=z#w", "\\back", "~-_.",
         ];
-        for base in ["http://x/api/v1", "https://h.example:8443/prefix/api/v1"] {
+        for base in [
+            "http://x/api/v1",
+            "https://h.example:8443/prefix/api/v1",
+            "HTTP://Upper.Example:80/api/v1",
+            "http://[::1]:8080/api/v1",
+        ] {
             let base = reqwest::Url::parse(base).unwrap();
+            let api = ApiUrl::new(&base).unwrap();
             for id in ids {
                 let query = [("targetValue", id)];
                 let segments = ["invitations", id];
                 let call = Call::new("op", Method::GET, &segments).query(&query);
-                let built = call.url(&base).unwrap();
+                let built = call.url(&api).unwrap();
                 let mut whole = format!("{}/invitations/", base.as_str());
                 whole.extend(utf8_percent_encode(id, SEGMENT));
                 whole.push_str("?targetValue=");
                 whole.extend(utf8_percent_encode(id, SEGMENT));
-                assert_eq!(built, reqwest::Url::parse(&whole).unwrap(), "{id:?}");
+                let parsed = reqwest::Url::parse(&whole).unwrap();
+                assert_eq!(built.to_string(), parsed.as_str(), "{id:?}");
             }
         }
     }

@@ -53,7 +53,7 @@ pub enum Error {
     Timeout(Duration),
     /// The request could not be sent or its answer not read (DNS, connection, TLS).
     #[error("could not reach the Vortex API: {0}")]
-    Transport(#[source] reqwest::Error),
+    Transport(#[source] crate::TransportError),
     /// The answer could not be decoded as the expected JSON.
     #[error("could not decode the Vortex API answer: {0}")]
     Decode(String),

@@ -16,6 +16,8 @@ pub mod retry;
 pub mod time;
 pub mod token;
 #[cfg(feature = "client")]
+mod transport;
+#[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod types;
 mod user;
@@ -30,4 +32,7 @@ pub use client::{RawApi, VortexClient, VortexClientBuilder};
 pub use error::Error;
 pub use expires::{ExpiresIn, ExpiresInError};
 pub use token::{Signer, TokenError};
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub use transport::TransportError;
 pub use user::{UserId, VortexUser};

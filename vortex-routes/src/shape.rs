@@ -534,7 +534,8 @@ impl<'a> Scanner<'a> {
             // last few bytes one at a time.
             loop {
                 if let Some(chunk) = bytes.get(i..i + 8) {
-                    let stops = string_stops(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+                    let stops =
+                        string_stops(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
                     if stops != 0 {
                         i += (stops.trailing_zeros() / 8) as usize;
                         break;

@@ -374,3 +374,38 @@ fn from_env_with_a_malformed_api_key_is_an_invalid_api_key_error() {
         &[("VORTEX_API_KEY", "not-a-key")],
     );
 }
+
+/// With a proxy in the environment the client sends through it (reqwest's proxy handling
+/// takes over from the direct transport): the proxy gets the request, in absolute form, with
+/// the SDK's headers; the API's host is never resolved here.
+#[tokio::test]
+async fn a_proxy_in_the_environment_carries_the_requests() {
+    if is_child() {
+        let client = VortexClient::builder(KEY)
+            .base_url("http://vortex-api.invalid")
+            .build()
+            .unwrap();
+        assert_eq!(client.get_invitation("inv-1").await.unwrap().id, "inv-1");
+        return;
+    }
+    let proxy = start_server().await;
+    mount(
+        &proxy,
+        "GET",
+        "/api/v1/invitations/inv-1",
+        json_answer(&json!({"id": "inv-1"})),
+    )
+    .await;
+    for variable in ["HTTP_PROXY", "ALL_PROXY"] {
+        run_in_child(
+            "a_proxy_in_the_environment_carries_the_requests",
+            &[(variable, &proxy.uri()), ("NO_PROXY", ""), ("no_proxy", "")],
+        );
+    }
+    let requests = proxy.received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 2, "both requests went through the proxy");
+    for request in &requests {
+        assert_eq!(request.url.host_str(), Some("vortex-api.invalid"));
+        assert_sdk_headers(request);
+    }
+}

@@ -21,3 +21,4 @@ mod redirects;
 mod retries;
 mod support;
 mod timeouts;
+mod tls;
