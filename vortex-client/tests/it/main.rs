@@ -21,4 +21,5 @@ mod redirects;
 mod retries;
 mod support;
 mod timeouts;
+#[cfg(feature = "rustls")]
 mod tls;
