@@ -12,7 +12,8 @@
 #               (benches/express; skipped with a message without node and npm),
 #
 # all proxying to the same upstream (`proxy-server upstream`), which answers the lists from
-# memory as `vortex-mock` writes them. The Rust servers all run tokio's default multi-threaded
+# memory as `vortex-mock` writes them. The Rust servers are all built with the workspace's
+# release profile (fat LTO, one codegen unit) and run tokio's default multi-threaded
 # runtime (set TOKIO_WORKER_THREADS to change their worker count alike); `wrk` drives each
 # server in turn, ROUNDS x SECONDS each per size, and the script prints the best round's
 # requests/s of each and the ratios of the demo to the others.
