@@ -197,6 +197,23 @@ fn tls(http: HttpConnector) -> Result<Connector, String> {
 
 /// A request that could not be sent or whose answer could not be read (DNS, connection, TLS,
 /// a connection closed mid-answer): the source of [`Error::Transport`](crate::Error::Transport).
+///
+/// ```
+/// use vortex_client::{Error, VortexClient};
+///
+/// # async fn run() -> Result<(), Error> {
+/// // Nothing listens on port 9 here: the connection is refused.
+/// let client = VortexClient::builder("VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing")
+///     .base_url("http://127.0.0.1:9")
+///     .retry_policy(vortex_client::retry::RetryPolicy::none())
+///     .build()?;
+/// match client.get_invitation("inv-1").await {
+///     Err(Error::Transport(error)) => assert!(error.is_connect(), "{error}"),
+///     other => panic!("expected a transport error, got {other:?}"),
+/// }
+/// # Ok(()) }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 pub struct TransportError {
     connect: bool,
     timeout: bool,
