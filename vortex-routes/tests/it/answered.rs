@@ -4,42 +4,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use vortex_client::{UserId, VortexClient};
-use vortex_routes::adapter::{BodyError, RouteRequest, UserLookup};
 use vortex_routes::{
     AllowAllAuthenticated, Answered, DenyAll, OperationKind, Policy, RouteErrorKind, RouteKind,
-    VortexRoutes, VortexUser,
+    VortexRoutes,
 };
 
-const KEY: &str = "VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing";
-
-struct Request {
-    method: &'static str,
-    path: &'static str,
-    signed_in: bool,
-}
-
-impl RouteRequest for Request {
-    type Body = Vec<u8>;
-    fn method(&self) -> &str {
-        self.method
-    }
-    fn path(&self) -> &str {
-        self.path
-    }
-    fn query(&self) -> Option<&str> {
-        None
-    }
-    async fn user(&mut self) -> UserLookup {
-        if self.signed_in {
-            UserLookup::SignedIn(VortexUser::new("user-7"))
-        } else {
-            UserLookup::Anonymous
-        }
-    }
-    async fn body(&mut self, _limit: usize) -> Result<Vec<u8>, BodyError> {
-        Ok(Vec::new())
-    }
-}
+use crate::request::{KEY, Request, USER_ID, User};
 
 /// What the hook saw, owned.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,36 +50,20 @@ async fn answered(policy: impl Into<Policy>, request: Request) -> Seen {
 
 #[tokio::test]
 async fn a_served_request_is_seen_whole() {
-    let seen = answered(
-        AllowAllAuthenticated,
-        Request {
-            method: "POST",
-            path: "/jwt",
-            signed_in: true,
-        },
-    )
-    .await;
+    let seen = answered(AllowAllAuthenticated, Request::new("POST", "/jwt")).await;
     assert_eq!(seen.method, "POST");
     assert_eq!(seen.route, Some(RouteKind::Jwt));
     assert_eq!(seen.operation, Some(OperationKind::Jwt));
-    assert_eq!(seen.user_id, Some(UserId::from("user-7")));
+    assert_eq!(seen.user_id, Some(UserId::from(USER_ID)));
     assert_eq!((seen.status, seen.error), (200, None));
     assert!(seen.elapsed > Duration::ZERO && seen.elapsed < Duration::from_secs(5));
 }
 
 #[tokio::test]
 async fn a_refusal_is_seen_with_its_kind_and_what_was_known() {
-    let forbidden = answered(
-        DenyAll,
-        Request {
-            method: "POST",
-            path: "/jwt",
-            signed_in: true,
-        },
-    )
-    .await;
+    let forbidden = answered(DenyAll, Request::new("POST", "/jwt")).await;
     assert_eq!(forbidden.operation, Some(OperationKind::Jwt));
-    assert_eq!(forbidden.user_id, Some(UserId::from("user-7")));
+    assert_eq!(forbidden.user_id, Some(UserId::from(USER_ID)));
     assert_eq!(
         (forbidden.status, forbidden.error),
         (403, Some(RouteErrorKind::Forbidden))
@@ -118,9 +72,8 @@ async fn a_refusal_is_seen_with_its_kind_and_what_was_known() {
     let anonymous = answered(
         AllowAllAuthenticated,
         Request {
-            method: "POST",
-            path: "/jwt",
-            signed_in: false,
+            user: User::Anonymous,
+            ..Request::new("POST", "/jwt")
         },
     )
     .await;
@@ -131,15 +84,7 @@ async fn a_refusal_is_seen_with_its_kind_and_what_was_known() {
         (401, Some(RouteErrorKind::Unauthorized))
     );
 
-    let unmatched = answered(
-        AllowAllAuthenticated,
-        Request {
-            method: "GET",
-            path: "/nowhere",
-            signed_in: true,
-        },
-    )
-    .await;
+    let unmatched = answered(AllowAllAuthenticated, Request::new("GET", "/nowhere")).await;
     assert_eq!(unmatched.method, "GET");
     assert_eq!((unmatched.route, unmatched.operation), (None, None));
     assert_eq!(

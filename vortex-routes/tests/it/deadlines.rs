@@ -12,61 +12,11 @@ use vortex_routes::adapter::{
     BodyError, RouteRequest, RouteResponse, SlotLookup, UserLookup, verify_webhook,
 };
 use vortex_routes::{
-    AllowAllAuthenticated, ClaimSlot, Decision, RouteErrorKind, VortexRoutes, VortexUser,
-    WebhookVerifier, policy_fn,
+    AllowAllAuthenticated, ClaimSlot, Decision, RouteErrorKind, VortexRoutes, WebhookVerifier,
+    policy_fn,
 };
 
-const KEY: &str = "VRTX.AAAAAAAAQACAAAAAAAAAAQ.test-secret-key-for-signing";
-
-/// What a test request does when asked for its user and its body.
-#[derive(Clone, Copy)]
-enum Behaviour {
-    Answers,
-    Stalls,
-}
-
-struct Request {
-    method: &'static str,
-    path: &'static str,
-    user: Behaviour,
-    body: Behaviour,
-}
-
-impl Request {
-    fn new(method: &'static str, path: &'static str) -> Self {
-        Self {
-            method,
-            path,
-            user: Behaviour::Answers,
-            body: Behaviour::Answers,
-        }
-    }
-}
-
-impl RouteRequest for Request {
-    type Body = Vec<u8>;
-    fn method(&self) -> &str {
-        self.method
-    }
-    fn path(&self) -> &str {
-        self.path
-    }
-    fn query(&self) -> Option<&str> {
-        None
-    }
-    async fn user(&mut self) -> UserLookup {
-        match self.user {
-            Behaviour::Answers => UserLookup::SignedIn(VortexUser::new("u1")),
-            Behaviour::Stalls => pending().await,
-        }
-    }
-    async fn body(&mut self, _limit: usize) -> Result<Vec<u8>, BodyError> {
-        match self.body {
-            Behaviour::Answers => Ok(Vec::new()),
-            Behaviour::Stalls => pending().await,
-        }
-    }
-}
+use crate::request::{Body, KEY, Request, User};
 
 fn routes() -> VortexRoutes {
     VortexRoutes::new(VortexClient::new(KEY).unwrap(), AllowAllAuthenticated)
@@ -103,7 +53,7 @@ async fn a_stalled_user_extractor_is_503_at_the_user_timeout() {
         ),
     ] {
         let request = Request {
-            user: Behaviour::Stalls,
+            user: User::Stalls,
             ..Request::new("POST", "/jwt")
         };
         let started = Instant::now();
@@ -167,7 +117,7 @@ async fn a_stalled_policy_is_503_at_the_deadline() {
 async fn a_body_never_sent_is_408_at_the_deadline() {
     let routes = routes().deadline(Duration::from_secs(3));
     let request = Request {
-        body: Behaviour::Stalls,
+        body: Body::Stalls,
         ..Request::new("POST", "/jwt")
     };
     let answer = routes.serve(request).await;

@@ -2,3 +2,4 @@
 
 mod answered;
 mod deadlines;
+mod request;
