@@ -214,6 +214,7 @@ fn tls(http: HttpConnector) -> Result<Connector, String> {
 /// # Ok(()) }
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
 /// ```
+#[derive(Debug)]
 pub struct TransportError {
     connect: bool,
     timeout: bool,
@@ -247,16 +248,6 @@ impl TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.source, f)
-    }
-}
-
-impl fmt::Debug for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TransportError")
-            .field("connect", &self.connect)
-            .field("timeout", &self.timeout)
-            .field("source", &self.source)
-            .finish()
     }
 }
 
